@@ -1,0 +1,5 @@
+import sys
+
+from contractgate.cli import main
+
+sys.exit(main())

@@ -1,0 +1,37 @@
+"""The embedded target: the three stubs started by the gate itself on free loopback ports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from providers.errors import TargetUnreachable
+from providers.target import STATES_PATH, ServiceTarget, Target
+from stubs.platform import Platform, PlatformOptions
+from stubs.server import ServerError
+
+
+def target_of(platform: Platform) -> Target:
+    """A target whose services are reachable both over loopback and in-process (ASGI)."""
+    apps = {
+        "auth-service": platform.auth_app,
+        "backend-service": platform.backend_app,
+        "websocket-service": platform.websocket_app,
+    }
+    services = {
+        name: ServiceTarget(name, url, app=apps[name], states_url=url + STATES_PATH)
+        for name, url in platform.urls.items()
+    }
+    return Target(name="stubs", services=services, live=False)
+
+
+@contextmanager
+def embedded_stubs(options: PlatformOptions | None = None) -> Iterator[tuple[Platform, Target]]:
+    try:
+        platform = Platform(options).start()
+    except ServerError as exc:
+        raise TargetUnreachable("embedded stubs", str(exc)) from None
+    try:
+        yield platform, target_of(platform)
+    finally:
+        platform.stop()

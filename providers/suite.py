@@ -1,0 +1,71 @@
+"""What every suite receives and how it reports: the run context and the progress events.
+
+A suite is a function `run(ctx) -> Iterator[Result]`: it yields results as checks finish, so the
+CLI can show progress and a stopped run still has what it found. It never prints; it may call
+`ctx.emit(Progress(...))` for finer-grained progress. Errors that stop the whole gate (target down,
+budget exhausted, bad contract) are raised as `ContractgateError`; a check that cannot be decided is
+a `Result` with verdict error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from contracts import SpecFile
+from providers.credentials import Credentials, TokenSource
+from providers.http import TargetHttp
+from providers.redact import Redactor
+from providers.results import Result
+from providers.target import Target
+
+
+@dataclass(frozen=True)
+class Progress:
+    suite: str
+    message: str
+    done: int | None = None
+    total: int | None = None
+
+
+Emit = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    #: Seed for every random choice (Schemathesis, attack order); None = random, reported in results.
+    seed: int | None = None
+    #: Examples Schemathesis generates per operation and phase.
+    max_examples: int = 25
+    #: Per-suite settings from configuration (e.g. {"fuzz": {"checks": [...]}}).
+    suites: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Live-target safety: operations (e.g. "POST /v2/threads") allowed to write despite safe mode.
+    allow_writes: frozenset[str] = frozenset()
+
+
+@dataclass
+class RunContext:
+    target: Target
+    specs: tuple[SpecFile, ...]
+    asyncapi: dict[str, Any] | None
+    credentials: Credentials
+    tokens: TokenSource
+    http: TargetHttp
+    redactor: Redactor
+    options: RunOptions = field(default_factory=RunOptions)
+    emit: Emit = field(default=lambda progress: None)
+
+    def specs_in_target(self) -> list[SpecFile]:
+        """The specs whose service the target has."""
+        return [spec for spec in self.specs if self.target.has(spec.service)]
+
+    def may_send(self, method: str, path: str) -> bool:
+        """Staging-safe mode: on a live target only read-only operations, unless allowed by configuration."""
+        if not self.target.live or method.upper() in ("GET", "HEAD", "OPTIONS"):
+            return True
+        return f"{method.upper()} {path}" in self.options.allow_writes
+
+
+class SuiteFunction(Protocol):
+    def __call__(self, ctx: RunContext) -> Iterator[Result]: ...

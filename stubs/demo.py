@@ -1,0 +1,68 @@
+"""The seeded demo accounts of the reference platform (documented in the README).
+
+Both the auth stub (which checks passwords and issues tokens) and the backend stub (which keeps a
+profile per user id, like a real service's user table) read this one list.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+_NAMESPACE = uuid.UUID("6f1d3c3e-6c0a-4a55-9a43-2f0b1b8c7d10")
+
+
+def demo_id(name: str) -> str:
+    """A stable UUID for a seeded entity, so ids survive restarts and appear in docs and pacts."""
+    return str(uuid.uuid5(_NAMESPACE, name))
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    password: str
+    name: str
+    tenant_id: str
+    roles: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        return demo_id(self.email)
+
+
+@dataclass(frozen=True)
+class DemoClient:
+    """A confidential service client: which audiences it may ask for and which scopes on each."""
+
+    client_id: str
+    secret: str
+    scopes_by_audience: dict[str, tuple[str, ...]]
+
+
+USERS: tuple[DemoUser, ...] = (
+    DemoUser("alice@example.com", "alice-password", "Alice Example", "acme", ("member",)),
+    DemoUser("admin@example.com", "admin-password", "Ada Admin", "acme", ("admin", "member")),
+    DemoUser("bob@example.com", "bob-password", "Bob Globex", "globex", ("member",)),
+)
+
+CLIENTS: tuple[DemoClient, ...] = (
+    DemoClient("backend-service", "backend-service-secret", {"auth": ("auth:introspect",)}),
+    DemoClient(
+        "websocket-service",
+        "websocket-service-secret",
+        {"auth": ("auth:introspect",), "backend": ("runs:read",)},
+    ),
+    DemoClient("agent-worker", "agent-worker-secret", {"backend": ("runs:read", "runs:write")}),
+)
+
+
+def user_by_email(email: str) -> DemoUser | None:
+    return next((u for u in USERS if u.email == email.lower()), None)
+
+
+def user_by_id(user_id: str) -> DemoUser | None:
+    return next((u for u in USERS if u.id == user_id), None)
+
+
+def client_by_id(client_id: str) -> DemoClient | None:
+    return next((c for c in CLIENTS if c.client_id == client_id), None)

@@ -1,0 +1,98 @@
+"""The auth service's signing keys: one current key, the previous one during its grace period.
+
+Rotation is what real identity providers do: a new key signs from now on, the old key stays in the
+JWKS (so tokens it signed keep validating) until the grace period ends, then it is removed and
+tokens signed by it must fail everywhere. Removed keys are remembered only so that tests and
+provider states can mint a token signed by one.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+from stubs.settings import Clock
+
+
+@dataclass
+class SigningKey:
+    kid: str
+    private_key: rsa.RSAPrivateKey
+    created_at: float
+    retired_at: float | None = None
+
+    def public_jwk(self) -> dict[str, Any]:
+        jwk: dict[str, Any] = RSAAlgorithm.to_jwk(self.private_key.public_key(), as_dict=True)
+        jwk.update({"kid": self.kid, "use": "sig", "alg": "RS256"})
+        return jwk
+
+
+@cache
+def _pooled_key(index: int) -> rsa.RSAPrivateKey:
+    # Generating RSA keys costs ~50 ms each; tests build many stubs. A process-wide pool keeps keys
+    # distinct within one ring (index grows per ring) while reusing them across rings.
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def _kid_for(key: rsa.RSAPrivateKey) -> str:
+    numbers = key.public_key().public_numbers()
+    digest = hashlib.sha256(numbers.n.to_bytes((numbers.n.bit_length() + 7) // 8, "big")).digest()
+    return base64.urlsafe_b64encode(digest[:12]).decode().rstrip("=")
+
+
+class KeyRing:
+    """Current signing key, previous keys within their grace period, and removed keys."""
+
+    def __init__(self, clock: Clock, grace_seconds: int) -> None:
+        self._clock = clock
+        self._grace = grace_seconds
+        self._generated = 0
+        self._current = self._new_key()
+        self._previous: list[SigningKey] = []
+        self.removed: list[SigningKey] = []
+
+    def _new_key(self) -> SigningKey:
+        key = _pooled_key(self._generated)
+        self._generated += 1
+        return SigningKey(kid=_kid_for(key), private_key=key, created_at=self._clock())
+
+    @property
+    def current(self) -> SigningKey:
+        return self._current
+
+    def rotate(self) -> SigningKey:
+        """Sign with a new key from now on; the old one enters its grace period."""
+        self._expire()
+        old = self._current
+        old.retired_at = self._clock()
+        self._previous.append(old)
+        self._current = self._new_key()
+        return self._current
+
+    def remove_previous(self) -> list[SigningKey]:
+        """End every grace period now (what the clock does on its own after `grace_seconds`)."""
+        gone, self._previous = self._previous, []
+        self.removed.extend(gone)
+        return gone
+
+    def _expire(self) -> None:
+        now = self._clock()
+        keep = [k for k in self._previous if k.retired_at is not None and now - k.retired_at < self._grace]
+        self.removed.extend(k for k in self._previous if k not in keep)
+        self._previous = keep
+
+    def valid_keys(self) -> list[SigningKey]:
+        self._expire()
+        return [self._current, *self._previous]
+
+    def find(self, kid: str) -> SigningKey | None:
+        return next((k for k in self.valid_keys() if k.kid == kid), None)
+
+    def jwks(self) -> dict[str, Any]:
+        return {"keys": [k.public_jwk() for k in self.valid_keys()]}

@@ -1,0 +1,162 @@
+"""How a resource service talks to the services it depends on, as a real deployment would.
+
+- `PeerClient`: an httpx client per event loop for one base URL. The same app object may be served by
+  uvicorn and called in-process (ASGI transport) from another loop; a connection pool must not cross
+  loops, so each loop gets its own client.
+- `RemoteJWKS`: the auth service's JWKS, fetched once, cached by `kid`, refetched when an unknown `kid`
+  shows up (a rotation) but at most once per `jwks_refetch_interval` (so a flood of forged `kid`s
+  cannot turn into a flood of JWKS fetches).
+- `ServiceTokens`: client-credentials tokens for this service, cached until shortly before expiry.
+- `Introspector`: RFC 7662 introspection, which is how revocation is seen "at once" by every service.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import weakref
+from typing import Any
+
+import httpx
+import jwt
+
+from stubs.settings import PeerSettings
+
+
+class PeerUnavailable(Exception):
+    """A dependency did not answer as its contract says; the caller answers 503."""
+
+
+class PeerClient:
+    def __init__(self, base_url: str, settings: PeerSettings) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._factory = settings.client_factory
+        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _client(self) -> httpx.AsyncClient:
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(loop)
+        if client is None:
+            if self._factory is not None:
+                client = self._factory(self.base_url)
+            else:
+                client = httpx.AsyncClient(base_url=self.base_url, timeout=5.0, trust_env=False)
+            self._clients[loop] = client
+        return client
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            return await self._client().request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise PeerUnavailable(f"{method} {self.base_url}{path}: {type(exc).__name__}") from None
+
+    async def aclose(self) -> None:
+        clients = list(self._clients.values())
+        self._clients.clear()
+        for client in clients:
+            try:
+                await client.aclose()
+            except RuntimeError:  # a client of a loop that is already closed
+                pass
+
+
+class RemoteJWKS:
+    """A `KeySource` backed by the auth service's `/.well-known/jwks.json`."""
+
+    def __init__(self, auth: PeerClient, settings: PeerSettings) -> None:
+        self._auth = auth
+        self._interval = settings.jwks_refetch_interval
+        self._keys: dict[str, Any] = {}
+        self._fetched_at = float("-inf")
+        self.fetches = 0
+
+    async def get(self, kid: str) -> Any | None:
+        if kid not in self._keys and time.monotonic() - self._fetched_at >= self._interval:
+            await self.refresh()
+        return self._keys.get(kid)
+
+    async def refresh(self) -> None:
+        self._fetched_at = time.monotonic()
+        response = await self._auth.request("GET", "/.well-known/jwks.json")
+        if response.status_code != 200:
+            raise PeerUnavailable(f"JWKS answered {response.status_code}")
+        self.fetches += 1
+        keys: dict[str, Any] = {}
+        for entry in response.json().get("keys", []):
+            try:
+                jwk = jwt.PyJWK(entry)
+            except jwt.PyJWTError:
+                continue
+            if entry.get("kid"):
+                keys[entry["kid"]] = jwk.key
+        # Keys missing from the new set are gone: a removed rotation key must stop validating.
+        self._keys = keys
+
+
+class ServiceTokens:
+    """This service's own client-credentials tokens, one per (audience, scope)."""
+
+    def __init__(self, auth: PeerClient, settings: PeerSettings) -> None:
+        self._auth = auth
+        self._settings = settings
+        self._cache: dict[tuple[str, str], tuple[str, float]] = {}
+
+    async def get(self, audience: str, scope: str) -> str:
+        cached = self._cache.get((audience, scope))
+        now = self._settings.clock()
+        if cached and cached[1] - 30 > now:
+            return cached[0]
+        response = await self._auth.request(
+            "POST",
+            "/v2/auth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": self._settings.client_id,
+                "client_secret": self._settings.client_secret,
+                "audience": audience,
+                "scope": scope,
+            },
+        )
+        if response.status_code != 200:
+            raise PeerUnavailable(f"service token for {audience} answered {response.status_code}")
+        body = response.json()
+        token = str(body["access_token"])
+        self._cache[(audience, scope)] = (token, now + float(body.get("expires_in", 60)))
+        return token
+
+    def forget(self, audience: str, scope: str) -> None:
+        self._cache.pop((audience, scope), None)
+
+
+class Introspector:
+    """Asks the auth service whether a token is still active (revocation is seen at once)."""
+
+    def __init__(self, auth: PeerClient, tokens: ServiceTokens) -> None:
+        self._auth = auth
+        self._tokens = tokens
+        self._revoked: set[str] = set()  # a revoked jti never comes back; active ones are re-asked
+
+    async def is_revoked(self, token: str, claims: dict[str, Any]) -> bool:
+        jti = str(claims.get("jti"))
+        if jti in self._revoked:
+            return True
+        for attempt in range(2):
+            bearer = await self._tokens.get("auth", "auth:introspect")
+            response = await self._auth.request(
+                "POST",
+                "/v2/auth/introspect",
+                data={"token": token},
+                headers={"Authorization": f"Bearer {bearer}"},
+            )
+            if response.status_code == 401 and attempt == 0:
+                self._tokens.forget("auth", "auth:introspect")  # our own token was rotated out
+                continue
+            if response.status_code != 200:
+                raise PeerUnavailable(f"introspection answered {response.status_code}")
+            if response.json().get("active") is True:
+                return False
+            self._revoked.add(jti)
+            return True
+        raise PeerUnavailable("introspection refused the service token")
