@@ -1,4 +1,4 @@
-"""The `contractgate` command line: parses arguments, calls the core, renders, sets the exit code.
+"""The `contractgate` command line: builds the parser from `contractgate.commands`, runs, exits.
 
 Exit codes: 0 every contract holds, 1 a contract failed, 2 the gate could not run (bad configuration,
 contract or argument; a target that is down). A `ContractgateError` becomes one line on stderr, never a
@@ -8,152 +8,33 @@ traceback.
 from __future__ import annotations
 
 import argparse
-import signal
+import importlib
 import sys
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from contractgate import __version__
-from contractgate.credentials import demo_credentials, reference_env_credentials
-from contractgate.gate import SUITES, GatePlan, run_gate, service_urls
-from contractgate.terminal import TerminalRenderer
-from providers.errors import ConfigError, ContractgateError
-from providers.http import Limits
-from providers.suite import RunOptions
-from providers.target import url_target
-
-#: Shorthand flags for the reference platform's services; `--service NAME=URL` covers any other.
-SERVICE_FLAGS = {
-    "auth_url": "auth-service",
-    "backend_url": "backend-service",
-    "websocket_url": "websocket-service",
-}
-
-Command = Callable[[argparse.Namespace], int]
+from contractgate.commands import MODULES, Command
+from providers.errors import ContractgateError
 
 
-def _suites(text: str) -> tuple[str, ...]:
-    names = tuple(s.strip() for s in text.split(",") if s.strip())
-    unknown = [s for s in names if s not in SUITES]
-    if unknown:
-        raise argparse.ArgumentTypeError(f"unknown suite {', '.join(unknown)} (known: {', '.join(SUITES)})")
-    return names
+class _Parser(argparse.ArgumentParser):
+    """Usage errors exit 2 with one line, like every other error of the gate."""
 
-
-def _service(text: str) -> tuple[str, str]:
-    name, sep, url = text.partition("=")
-    if not sep or not name or not url:
-        raise argparse.ArgumentTypeError(f"expected NAME=URL, got {text!r}")
-    return name, url
-
-
-def _gate(args: argparse.Namespace) -> int:
-    urls = service_urls({service: getattr(args, flag) for flag, service in SERVICE_FLAGS.items()})
-    urls.update(dict(args.service or []))
-    target = None
-    credentials = None
-    if urls:
-        target = url_target("url", urls, live=not args.unsafe, states=args.provider_states)
-        credentials = demo_credentials() if args.demo_credentials else reference_env_credentials()
-    elif args.target not in (None, "stubs"):
-        raise ConfigError(f"unknown target {args.target!r} (known: stubs)")
-    plan = GatePlan(
-        target=target,
-        suites=args.suite or tuple(SUITES),
-        options=RunOptions(seed=args.seed, max_examples=args.max_examples),
-        credentials=credentials,
-        limits=Limits(timeout=args.timeout),
-    )
-    renderer = TerminalRenderer(verbosity=1 + args.verbose - args.quiet)
-    outcome = run_gate(plan, renderer)
-    renderer.summary(outcome)
-    return outcome.exit_code
-
-
-def _stubs_serve(args: argparse.Namespace) -> int:
-    from stubs.platform import Platform, PlatformOptions
-    from stubs.server import ServerError
-
-    options = PlatformOptions(
-        host=args.host,
-        auth_port=args.auth_port,
-        backend_port=args.backend_port,
-        websocket_port=args.websocket_port,
-    )
-    try:
-        platform = Platform(options).start()
-    except ServerError as exc:
-        raise ConfigError(str(exc)) from None
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    try:
-        for name, url in platform.urls.items():
-            shown = platform.websocket_url if name == "websocket-service" else url
-            print(f"{name:<18} {shown}", flush=True)
-        print("serving; Ctrl-C to stop", flush=True)
-        while not stop.wait(0.5):
-            pass
-    finally:
-        platform.stop()
-    print("stopped", flush=True)
-    return 0
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="contractgate", description="Contract and consumer-driven integration tests."
-    )
+    parser = _Parser(prog="contractgate", description="Contract and consumer-driven integration tests.")
     parser.add_argument("--version", action="version", version=f"contractgate {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    gate = commands.add_parser("gate", help="run the suites against a target and give one verdict")
-    gate.add_argument("--target", help="'stubs' (default: the embedded stubs)")
-    for flag, service in SERVICE_FLAGS.items():
-        gate.add_argument(
-            f"--{flag.replace('_', '-')}", metavar="URL", help=f"base URL of the running {service}"
-        )
-    gate.add_argument(
-        "--service", action="append", type=_service, metavar="NAME=URL", help="any service by name"
-    )
-    gate.add_argument(
-        "--suite", type=_suites, help=f"comma-separated suites (default: all of {', '.join(SUITES)})"
-    )
-    gate.add_argument("--seed", type=int, help="seed for generated data, to reproduce a run")
-    gate.add_argument(
-        "--max-examples", type=int, default=25, help="examples per operation and phase (default 25)"
-    )
-    gate.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default 10)")
-    gate.add_argument(
-        "--demo-credentials",
-        action="store_true",
-        help="use the stubs' demo accounts against the URLs (e.g. `contractgate stubs serve` in another shell)",
-    )
-    gate.add_argument(
-        "--provider-states",
-        action="store_true",
-        help="the URLs expose the stubs' provider-state route (/_contractgate/provider-states)",
-    )
-    gate.add_argument("--unsafe", action="store_true", help="treat URL targets as disposable: allow writes")
-    noise = gate.add_mutually_exclusive_group()
-    noise.add_argument("-q", "--quiet", action="count", default=0, help="only the verdict and failures")
-    noise.add_argument("-v", "--verbose", action="count", default=0, help="every result")
-    gate.set_defaults(run=_gate)
-
-    stubs = commands.add_parser("stubs", help="the provider stubs")
-    stubs_commands = stubs.add_subparsers(dest="stubs_command", required=True, metavar="COMMAND")
-    serve = stubs_commands.add_parser("serve", help="serve the three stubs until Ctrl-C / SIGTERM")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--auth-port", type=int, default=8001)
-    serve.add_argument("--backend-port", type=int, default=8002)
-    serve.add_argument("--websocket-port", type=int, default=8003)
-    serve.set_defaults(run=_stubs_serve)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    for module in MODULES:
+        importlib.import_module(module).register(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     command: Command = args.run
     try:
         return command(args)
