@@ -31,9 +31,7 @@ def http() -> Iterator[TargetHttp]:
 
 def source(
     auth_url: str, http: TargetHttp, credentials: Credentials | None = None
-) -> tuple[object, Redactor]:
-    from providers.credentials import TokenSource
-
+) -> tuple[TokenSource, Redactor]:
     redactor = Redactor()
     target = url_target("t", {"auth-service": auth_url})
     return TokenSource(target, credentials or demo_credentials(), http, redactor), redactor
