@@ -179,6 +179,22 @@ def test_subscribe_delivers_every_event_in_order_until_completion(platform: Plat
     run(scenario())
 
 
+def test_subscribing_twice_answers_twice_but_streams_once(platform: Platform, token: str) -> None:
+    run_id = start_run(platform)
+
+    async def scenario() -> None:
+        async with connected(platform, token) as client:
+            await client.recv()
+            for _ in range(2):
+                assert (await client.request("subscribe", {"run_id": run_id}))["type"] == "subscribed"
+            events = await client.run_events(run_id)
+            assert [e["event_seq"] for e in events] == list(range(1, EVENTS + 1))
+            await client.request("ping", {})  # anything sent twice would have arrived by now
+            assert len([m for m in client.received if m["type"] == "run.event"]) == EVENTS
+
+    run(scenario())
+
+
 def test_subscribing_to_a_finished_run_replays_it_from_the_first_event(
     platform: Platform, token: str
 ) -> None:

@@ -13,6 +13,9 @@ from websockets.exceptions import ConnectionClosedError
 
 from stubs.platform import Platform, PlatformOptions
 from stubs.settings import AuthSettings
+from stubs.tokens import Principal
+from stubs.websocket.protocol import ProtocolError
+from stubs.websocket.sessions import SessionStore
 from tests.stubs.websocket_support import (
     ALICE,
     BOB,
@@ -184,3 +187,46 @@ def test_token_expiry_closes_the_connection_with_4401() -> None:
         closed_at = run(scenario())
         exp = jwt.decode(token, options={"verify_signature": False})["exp"]
         assert exp - 0.5 <= closed_at <= exp + 1.5
+
+
+def principal(subject: str, tenant: str = "acme") -> Principal:
+    return Principal(
+        subject=subject,
+        kind="user",
+        audiences=("websocket",),
+        scopes=frozenset(),
+        jti="j",
+        expires_at=time.time() + 60,
+        tenant_id=tenant,
+    )
+
+
+def test_a_session_keeps_only_its_last_messages_and_refuses_a_resume_it_cannot_serve() -> None:
+    async def scenario() -> None:
+        store = SessionStore(ttl=60, buffer_size=3, clock=time.time)
+        session = store.create(principal("alice"))
+        for _ in range(5):
+            session.emit("heartbeat", {})
+        assert [m["seq"] for m in store.resume(principal("alice"), session.id, 2)[1]] == [3, 4, 5]
+        assert store.resume(principal("alice"), session.id, 5)[1] == []
+        for last_seq, reason in ((1, "no longer kept"), (6, "ahead of the session")):
+            with pytest.raises(ProtocolError, match=reason) as refused:
+                store.resume(principal("alice"), session.id, last_seq)
+            assert refused.value.code == "invalid_resume"
+        for other in (principal("bob"), principal("alice", tenant="globex")):
+            with pytest.raises(ProtocolError, match="no such session"):
+                store.resume(other, session.id, 5)
+        store.close_all()
+
+    run(scenario())
+
+
+def test_a_detached_session_expires_after_its_ttl() -> None:
+    async def scenario() -> None:
+        store = SessionStore(ttl=0.1, buffer_size=10, clock=time.time)
+        session = store.create(principal("alice"))
+        assert store.get(session.id) is session
+        await asyncio.sleep(0.3)
+        assert store.get(session.id) is None
+
+    run(scenario())
