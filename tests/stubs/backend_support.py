@@ -133,8 +133,10 @@ class Backend:
         self.http.close()
         self.auth.close()
 
-    def state(self, name: str, **params: Any) -> dict[str, Any]:
-        response = self.http.post(PROVIDER_STATES_PATH, json={"state": name, "params": params, "action": "setup"})
+    def state(self, name: str, /, **params: Any) -> dict[str, Any]:
+        response = self.http.post(
+            PROVIDER_STATES_PATH, json={"state": name, "params": params, "action": "setup"}
+        )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body

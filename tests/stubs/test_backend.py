@@ -138,7 +138,9 @@ def test_a_well_formed_cursor_past_the_end_is_an_empty_last_page(backend: Backen
     ("params", "location"),
     [({"limit": 0}, "query/limit"), ({"limit": 101}, "query/limit"), ({"limit": "ten"}, "query/limit")],
 )
-def test_an_out_of_range_limit_is_a_422(backend: Backend, alice: str, params: dict[str, object], location: str) -> None:
+def test_an_out_of_range_limit_is_a_422(
+    backend: Backend, alice: str, params: dict[str, object], location: str
+) -> None:
     response = backend.get("/v2/threads", alice, params=params)
     assert response.status_code == 422
     assert response.json()["errors"][0]["location"] == location
@@ -169,7 +171,9 @@ def test_message_and_run_bodies_are_validated(backend: Backend, alice: str) -> N
     thread_id = backend.new_thread(alice)
     too_long = backend.post(f"/v2/threads/{thread_id}/messages", alice, json={"content": "x" * 4001})
     assert too_long.status_code == 422
-    assistant = backend.post(f"/v2/threads/{thread_id}/messages", alice, json={"content": "hi", "role": "assistant"})
+    assistant = backend.post(
+        f"/v2/threads/{thread_id}/messages", alice, json={"content": "hi", "role": "assistant"}
+    )
     assert assistant.status_code == 422 and assistant.json()["errors"][0]["location"] == "body/role"
     empty_input = backend.post(f"/v2/threads/{thread_id}/runs", alice, json={"input": ""})
     assert empty_input.status_code == 422 and empty_input.json()["errors"][0]["location"] == "body/input"
@@ -180,7 +184,9 @@ def test_a_body_that_is_not_json_is_a_415_and_broken_json_a_400(backend: Backend
     assert text.status_code == 415
     form = backend.post("/v2/threads", alice, data={"name": "x"})
     assert form.status_code == 415
-    broken = backend.post("/v2/threads", alice, content=b'{"name": ', headers={"Content-Type": "application/json"})
+    broken = backend.post(
+        "/v2/threads", alice, content=b'{"name": ', headers={"Content-Type": "application/json"}
+    )
     assert broken.status_code == 400
     assert broken.headers["content-type"] == "application/problem+json"
 

@@ -36,7 +36,9 @@ def challenge(response: object) -> str:
 
 
 @pytest.mark.parametrize("intruder", [BOB, ADMIN], ids=["other-tenant", "same-tenant-other-user"])
-def test_another_users_thread_is_not_found_on_every_operation(backend: Backend, alice: str, intruder: str) -> None:
+def test_another_users_thread_is_not_found_on_every_operation(
+    backend: Backend, alice: str, intruder: str
+) -> None:
     thread_id = backend.new_thread(alice)
     backend.post(f"/v2/threads/{thread_id}/messages", alice, json={"content": "private"})
     other = backend.token(intruder)
@@ -207,6 +209,8 @@ def test_a_service_token_for_another_audience_is_refused(backend: Backend) -> No
 
 def test_the_internal_api_sees_every_tenants_runs(backend: Backend) -> None:
     state = backend.state("a run of another user exists", owner=BOB)
-    run = backend.get(f"/internal/v1/runs/{state['run_id']}", backend.service_token("websocket-service")).json()
+    run = backend.get(
+        f"/internal/v1/runs/{state['run_id']}", backend.service_token("websocket-service")
+    ).json()
     assert run["tenant_id"] == "globex" and run["thread_id"] == state["thread_id"]
     assert backend.get(f"/internal/v1/runs/{uuid.uuid4()}", backend.service_token()).status_code == 404
