@@ -17,4 +17,5 @@ Command = Callable[[argparse.Namespace], int]
 MODULES = (
     "contractgate.commands.gate",
     "contractgate.commands.stubs",
+    "contractgate.commands.compat",
 )
