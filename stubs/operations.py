@@ -3,7 +3,8 @@
 A real service validates its input against its published schema; the stubs do the same, straight from
 `contracts/openapi/`, so that "strict request validation" means exactly what the contract says:
 415 for a media type the operation does not take, 400 for a body that does not parse, 422 (with the
-failing locations) for data the schemas reject, 404 for a path parameter that cannot name anything.
+failing locations) for data the schemas reject and for query parameters the operation does not declare,
+404 for a path parameter that cannot name anything.
 Authentication runs before validation, so an anonymous caller learns nothing about the schemas.
 Each stub registers one handler per operation; `unimplemented()` lists what the document declares
 and the stub lacks, and the stubs' tests keep it empty.
@@ -193,6 +194,12 @@ async def _validate(op: _Operation, call: Call) -> None:
     request = call.request
     problems: list[dict[str, str]] = []
     query = _query_multi(request)
+    declared = {name for (location, name) in op.parameters if location == "query"}
+    problems.extend(
+        {"location": f"query/{name}", "message": "not a parameter of this operation"}
+        for name in query
+        if name not in declared
+    )
     for (location, name), (param, pointer) in op.parameters.items():
         schema = param.get("schema", {})
         validator = op.validator(f"{pointer}/schema")
