@@ -8,6 +8,7 @@ owns shutdown.
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -15,6 +16,17 @@ from types import TracebackType
 
 import uvicorn
 from starlette.types import ASGIApp
+
+
+class _QuietRefusedHandshakes(logging.Filter):
+    """uvicorn logs an error for every WebSocket handshake refused with an HTTP response (a denial
+    response), although the client got the intended 401; refusing is what the stubs mean to do."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "without completing handshake" not in record.getMessage()
+
+
+logging.getLogger("uvicorn.error").addFilter(_QuietRefusedHandshakes())
 
 
 class ServerError(Exception):
