@@ -11,6 +11,11 @@ from stubs.platform import Platform, PlatformOptions
 from stubs.server import ServerError
 
 
+def gate_options() -> PlatformOptions:
+    """The stubs as the gate runs them: short heartbeats and fast runs, so the suites are quick."""
+    return PlatformOptions(websocket={"heartbeat_interval": 1.0}, backend={"run_event_interval": 0.05})
+
+
 def target_of(platform: Platform) -> Target:
     """A target whose services are reachable both over loopback and in-process (ASGI)."""
     apps = {
@@ -28,7 +33,7 @@ def target_of(platform: Platform) -> Target:
 @contextmanager
 def embedded_stubs(options: PlatformOptions | None = None) -> Iterator[tuple[Platform, Target]]:
     try:
-        platform = Platform(options).start()
+        platform = Platform(options or gate_options()).start()
     except ServerError as exc:
         raise TargetUnreachable("embedded stubs", str(exc)) from None
     try:

@@ -31,6 +31,7 @@ from providers.target import Target
 #: Suite name → "module:function". Suites are imported only when chosen.
 SUITES: dict[str, str] = {
     "fuzz": "providers.fuzz:run",
+    "websocket": "providers.websocket.suite:run",
 }
 
 
