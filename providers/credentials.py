@@ -183,9 +183,17 @@ class TokenSource:
         return token
 
     def service(
-        self, audience: str, scopes: tuple[str, ...] = (), *, client_id: str | None = None
+        self,
+        audience: str,
+        scopes: tuple[str, ...] = (),
+        *,
+        client_id: str | None = None,
+        fresh: bool = False,
     ) -> Token | None:
-        """A service token for `audience` with `scopes`, from a configured client allowed to get it."""
+        """A service token for `audience` with `scopes`, from a configured client allowed to get it.
+
+        `fresh=True` skips the cache (e.g. a token a suite may revoke).
+        """
         if client_id is not None:
             client = next((c for c in self.credentials.clients if c.client_id == client_id), None)
             if client is None:
@@ -196,7 +204,7 @@ class TokenSource:
                 return None
         key = ("service", client.client_id, audience, tuple(sorted(scopes)))
         with self._lock:
-            if key in self._cache:
+            if not fresh and key in self._cache:
                 return self._cache[key]
         endpoint = self.credentials.endpoint
         form = {
@@ -217,6 +225,7 @@ class TokenSource:
             subject=client.client_id,
             scopes=tuple(scopes) or tuple(str(body.get("scope", "")).split()),
         )
-        with self._lock:
-            self._cache[key] = token
+        if not fresh:
+            with self._lock:
+                self._cache[key] = token
         return token

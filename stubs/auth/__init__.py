@@ -13,7 +13,7 @@ from starlette.middleware.authentication import AuthenticationMiddleware
 from stubs.auth import api_v1, api_v2
 from stubs.auth.service import AuthService
 from stubs.auth.states import key_routes, provider_states
-from stubs.problems import EXCEPTION_HANDLERS
+from stubs.problems import EXCEPTION_HANDLERS, Problem
 from stubs.security import BearerBackend
 from stubs.settings import AuthSettings
 from stubs.versioning import DeprecationHeaders
@@ -31,7 +31,7 @@ def create_app(settings: AuthSettings | None = None, *, without: tuple[str, ...]
     routes += [provider_states(service).route(), *key_routes(service)]
     app = Starlette(
         routes=routes,
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, Problem: api_v2.problem_handler},
         middleware=[
             Middleware(
                 DeprecationHeaders,

@@ -17,6 +17,7 @@ from stubs.operations import Call, SpecRouter
 from stubs.problems import Problem
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+TOKEN_PATH = "/v2/auth/token"
 
 
 def oauth_problem(error: AuthError) -> Problem:
@@ -39,6 +40,26 @@ def oauth_problem(error: AuthError) -> Problem:
         error=error.error,
         error_description=error.detail,
     )
+
+
+async def problem_handler(request: Request, exc: Exception) -> Response:
+    """Problems as everywhere, except that every 400 of the token endpoint is an OAuth error.
+
+    RFC 6749 §5.2: a token request that cannot be read (a form body that does not parse) is
+    `invalid_request`, with the `error` member and `Cache-Control: no-store` of every token error.
+    """
+    assert isinstance(exc, Problem)
+    if exc.status == 400 and request.url.path == TOKEN_PATH and "error" not in exc.extensions:
+        detail = exc.detail or "the token request cannot be read"
+        exc = Problem(
+            400,
+            detail,
+            kind="invalid-request",
+            headers={**exc.headers, **NO_STORE},
+            error="invalid_request",
+            error_description=detail,
+        )
+    return exc.response(request.url.path)
 
 
 def token_body(tokens: TokenSet) -> dict[str, Any]:
@@ -87,7 +108,7 @@ def register(router: SpecRouter, service: AuthService) -> None:
             }
         )
 
-    @router.operation("POST", "/v2/auth/token")
+    @router.operation("POST", TOKEN_PATH)
     async def token(call: Call) -> Response:
         form: dict[str, Any] = call.body
         try:

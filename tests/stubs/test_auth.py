@@ -340,6 +340,23 @@ def test_token_endpoint_rejects_duplicate_and_unknown_form_fields(client: TestCl
     assert unknown.status_code == 422
 
 
+def test_an_unreadable_token_request_is_an_oauth_invalid_request(client: TestClient) -> None:
+    # RFC 6749 §5.2, as the contract's OAuthError response says: `error` member, never cached.
+    response = client.post(
+        "/v2/auth/token",
+        content=b"grant_type",  # not a form
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["cache-control"] == "no-store"
+    assert response.json()["error"] == "invalid_request"
+    revoke = client.post(
+        "/v2/auth/revoke", content=b"token", headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+    assert revoke.status_code == 400 and "error" not in revoke.json()
+
+
 def test_malformed_authorization_headers_are_refused(client: TestClient) -> None:
     token = login(client)["access_token"]
     for header in (

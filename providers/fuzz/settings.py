@@ -1,0 +1,122 @@
+"""The Schemathesis configuration of a fuzz run: the project's own file first, the gate's rules on top.
+
+A team's `schemathesis.toml` is honoured exactly as the Schemathesis CLI honours it (found in the working
+directory or a parent, or named by the `fuzz.config` suite setting): per-operation `[[operations]]`
+expected statuses, disabled phases, hooks, generation tweaks. The gate then sets what a verdict needs to
+mean the same thing on every run: every check, positive and negative data, every phase, the run's seed and
+example count, the per-request timeout of the target, and no state carried between runs (no example
+database, no request cache). Where the file names a base URL, the target wins: the gate decides where
+requests go.
+
+Suite settings (`RunOptions.suites["fuzz"]`): `config` (path of a Schemathesis config file), `checks`
+(Schemathesis check names, default all), `exclude_checks`, `in_process` (default true: services that
+run in this process are called in-process; false sends everything over HTTP).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from schemathesis.config import ConfigError as SchemathesisConfigError
+from schemathesis.config import SchemathesisConfig
+from schemathesis.generation import GenerationMode
+
+from providers.errors import ConfigError
+
+CONFIG_FILE = "schemathesis.toml"
+PHASES = ("examples", "coverage", "fuzzing", "stateful")
+#: Sends methods an operation does not declare (PUT, DELETE, …): never against a live target.
+UNDECLARED_METHODS_CHECK = "unsupported_method"
+_KNOWN_KEYS = frozenset({"config", "checks", "exclude_checks", "in_process"})
+
+
+@dataclass(frozen=True)
+class FuzzSettings:
+    config_path: Path | None = None
+    checks: tuple[str, ...] = ("all",)
+    exclude_checks: tuple[str, ...] = ()
+    in_process: bool = True
+
+    @classmethod
+    def from_suite(cls, raw: Mapping[str, Any]) -> FuzzSettings:
+        unknown = sorted(set(raw) - _KNOWN_KEYS)
+        if unknown:
+            raise ConfigError(
+                f"fuzz suite: unknown setting {', '.join(unknown)} (known: {', '.join(sorted(_KNOWN_KEYS))})"
+            )
+        path = raw.get("config")
+        if path is not None and not isinstance(path, str | os.PathLike):
+            raise ConfigError("fuzz suite: 'config' must be the path of a Schemathesis config file")
+        in_process = raw.get("in_process", True)
+        if not isinstance(in_process, bool):
+            raise ConfigError("fuzz suite: 'in_process' must be true or false")
+        return cls(
+            config_path=Path(path) if path is not None else None,
+            checks=_names(raw.get("checks", ("all",)), "checks"),
+            exclude_checks=_names(raw.get("exclude_checks", ()), "exclude_checks"),
+            in_process=in_process,
+        )
+
+
+def _names(value: Any, key: str) -> tuple[str, ...]:
+    if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"fuzz suite: '{key}' must be a list of Schemathesis check names")
+    return tuple(value)
+
+
+def load(settings: FuzzSettings) -> SchemathesisConfig:
+    """The project's Schemathesis config (named, or discovered like the CLI does), or the defaults."""
+    path = settings.config_path
+    try:
+        if path is None:
+            return SchemathesisConfig.discover()
+        if not path.is_file():
+            raise ConfigError(f"fuzz suite: Schemathesis config {path} does not exist")
+        return SchemathesisConfig.from_path(path)
+    except (SchemathesisConfigError, tomllib.TOMLDecodeError) as exc:
+        where = path or Path.cwd() / CONFIG_FILE
+        reason = " ".join(str(exc).split())
+        raise ConfigError(f"Schemathesis config {where}: {reason}") from None
+    except OSError as exc:
+        raise ConfigError(f"Schemathesis config {path}: cannot read ({exc.strerror or exc})") from None
+
+
+def apply_gate_rules(
+    config: SchemathesisConfig,
+    settings: FuzzSettings,
+    *,
+    seed: int,
+    max_examples: int,
+    timeout: float,
+    live: bool,
+    http_only: bool,
+) -> SchemathesisConfig:
+    """Put the gate's rules on top of the project's config (as CLI options go on top of the file)."""
+    config.update(seed=seed, max_failures=None)
+    # Results must follow from (contract, target, seed) alone: nothing replayed from earlier runs.
+    config.cache.enabled = False
+    project = config.projects.override
+    excluded = list(settings.exclude_checks)
+    if live:
+        excluded.append(UNDECLARED_METHODS_CHECK)
+        # Do not even generate requests with undeclared methods: they would be writes.
+        project.phases.coverage.unexpected_methods = set()
+    try:
+        project.checks.update(included_check_names=list(settings.checks), excluded_check_names=excluded)
+        project.phases.update(phases=list(PHASES))
+        project.generation.update(
+            modes=list(GenerationMode),
+            max_examples=max_examples,
+            database="none",
+            # An HTTP client cannot put a NUL byte in a header; in-process the app sees whatever is sent.
+            allow_x00=not http_only,
+        )
+        project.update(request_timeout=timeout, workers=1)
+    except SchemathesisConfigError as exc:
+        raise ConfigError(f"fuzz suite: {' '.join(str(exc).split())}") from None
+    return config
