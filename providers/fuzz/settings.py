@@ -1,7 +1,7 @@
 """The Schemathesis configuration of a fuzz run: the project's own file first, the gate's rules on top.
 
 A team's `schemathesis.toml` is honoured exactly as the Schemathesis CLI honours it (found in the working
-directory or a parent, or named by the `fuzz.config` suite setting): per-operation `[[operations]]`
+directory or a parent, else beside the contracts folder, or named by the `fuzz.config` suite setting): per-operation `[[operations]]`
 expected statuses, disabled phases, hooks, generation tweaks. The gate then sets what a verdict needs to
 mean the same thing on every run: every check, positive and negative data, every phase, the run's seed and
 example count, the per-request timeout of the target, and no state carried between runs (no example
@@ -26,6 +26,7 @@ from schemathesis.config import ConfigError as SchemathesisConfigError
 from schemathesis.config import SchemathesisConfig
 from schemathesis.generation import GenerationMode
 
+from contracts import contracts_root
 from providers.errors import ConfigError
 
 CONFIG_FILE = "schemathesis.toml"
@@ -69,12 +70,25 @@ def _names(value: Any, key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def discover() -> Path | None:
+    """Where the CLI would find the config (the working directory up to the repository root), else the
+    one beside the contracts in use: the gate run from elsewhere must judge by the same exceptions."""
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder / CONFIG_FILE
+        if (folder / ".git").is_dir():
+            break
+    beside = contracts_root().resolve().parent / CONFIG_FILE
+    return beside if beside.is_file() else None
+
+
 def load(settings: FuzzSettings) -> SchemathesisConfig:
-    """The project's Schemathesis config (named, or discovered like the CLI does), or the defaults."""
-    path = settings.config_path
+    """The project's Schemathesis config (named, or discovered as `discover` says), or the defaults."""
+    path = settings.config_path or discover()
     try:
         if path is None:
-            return SchemathesisConfig.discover()
+            return SchemathesisConfig()
         if not path.is_file():
             raise ConfigError(f"fuzz suite: Schemathesis config {path} does not exist")
         return SchemathesisConfig.from_path(path)
