@@ -30,6 +30,7 @@ from providers.target import Target
 
 #: Suite name → "module:function". Suites are imported only when chosen.
 SUITES: dict[str, str] = {
+    "pacts": "providers.pacts.suite:run",
     "fuzz": "providers.fuzz:run",
     "websocket": "providers.websocket.suite:run",
 }

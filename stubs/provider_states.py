@@ -5,6 +5,7 @@ interaction. A setup handler prepares the named state and answers a JSON object 
 pact's `fromProviderState` generators (a fresh token, the id of a thread it created), which is how the
 same pacts verify against any provider rather than one that trusts literal example values.
 Unknown states are a 400 that lists the known ones: a typo in a pact must not verify by accident.
+The empty state is Pact's "no state" (the verifier posts it around interactions without one): a no-op.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ class ProviderStates:
         return sorted(self._setup)
 
     async def apply(self, state: str, params: dict[str, Any], action: str = "setup") -> dict[str, Any]:
+        if not state:
+            return {}
         if action == "teardown":
             handler = self._teardown.get(state)
             return (await handler(params) or {}) if handler else {}

@@ -17,5 +17,6 @@ Command = Callable[[argparse.Namespace], int]
 MODULES = (
     "contractgate.commands.gate",
     "contractgate.commands.stubs",
+    "contractgate.commands.pacts",
     "contractgate.commands.compat",
 )

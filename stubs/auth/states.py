@@ -4,13 +4,15 @@ States (`POST /_contractgate/provider-states`; `user` defaults to alice@example.
 
 | state | params | answers |
 |---|---|---|
+| a user exists | user | username, password, user_id (the account may log in: its throttle is cleared) |
 | a user is logged in | user, audience | token ("Bearer …"), access_token, refresh_token, user_id |
 | a refresh token exists | user | refresh_token, token, access_token |
 | a spent refresh token exists | user | refresh_token (already used once), current_refresh_token |
 | a revoked access token exists | user, audience | token, access_token |
 | an expired access token exists | user, audience | token, access_token (properly signed, `exp` in the past) |
 | login is throttled | user | retry_after (teardown unlocks) |
-| a service token exists | client_id, audience, scope | token, access_token |
+| a service client exists | client_id | client_id, client_secret, basic ("Basic …", client_secret_basic) |
+| a service token exists | client_id, audience, scope | token, access_token, service_token (= token) |
 | a token signed by a removed key | user, audience | token, access_token (rotates the keys, then retires the old one) |
 | a signed token | subject, audience, claims, header, key (current/removed), typ | token, access_token |
 | keys have been rotated | – | kid, previous_kid |
@@ -26,6 +28,7 @@ Routes: `POST /_contractgate/keys/rotate` (a new signing key; the old one enters
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from starlette.requests import Request
@@ -61,6 +64,12 @@ def provider_states(service: AuthService) -> ProviderStates:
         audience = str(params.get("audience") or service.settings.user_audiences[0])
         tokens = service.open_session(user, audience, "openid profile email")
         return {**_bearer(tokens.access_token), "refresh_token": tokens.refresh_token, "user_id": user.id}
+
+    @states.setup("a user exists")
+    async def user_exists(params: dict[str, Any]) -> dict[str, Any]:
+        user = _user(params)
+        service.throttle.clear(user.email)
+        return {"username": user.email, "password": user.password, "user_id": user.id}
 
     @states.setup("a user is logged in")
     async def logged_in(params: dict[str, Any]) -> dict[str, Any]:
@@ -99,6 +108,14 @@ def provider_states(service: AuthService) -> ProviderStates:
     async def unthrottle(params: dict[str, Any]) -> None:
         service.throttle.clear(str(params.get("user", DEFAULT_USER)))
 
+    @states.setup("a service client exists")
+    async def service_client(params: dict[str, Any]) -> dict[str, Any]:
+        client = client_by_id(str(param(params, "client_id")))
+        if client is None:
+            raise Problem(400, f"no demo client {params.get('client_id')!r}")
+        basic = base64.b64encode(f"{client.client_id}:{client.secret}".encode()).decode()
+        return {"client_id": client.client_id, "client_secret": client.secret, "basic": f"Basic {basic}"}
+
     @states.setup("a service token exists")
     async def service_token(params: dict[str, Any]) -> dict[str, Any]:
         client = client_by_id(str(param(params, "client_id")))
@@ -108,7 +125,8 @@ def provider_states(service: AuthService) -> ProviderStates:
             tokens = service.client_credentials(client, str(param(params, "audience")), params.get("scope"))
         except AuthError as error:
             raise Problem(400, error.detail) from None
-        return _bearer(tokens.access_token)
+        # `service_token` too: an interaction that also sets up a user (introspection) keeps both apart.
+        return {**_bearer(tokens.access_token), "service_token": f"Bearer {tokens.access_token}"}
 
     @states.setup("a token signed by a removed key")
     async def removed_key(params: dict[str, Any]) -> dict[str, Any]:

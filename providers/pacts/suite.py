@@ -1,0 +1,198 @@
+"""The `pacts` suite: every pact whose provider is in the target, verified, one result per interaction.
+
+For each pact of the source (files by default — `contracts/pacts/` next to the specs — or whatever
+`PactSource` the run is given), the interactions are sorted into what can run and what cannot:
+
+- a provider the target does not have: one skipped result for the pact, it is not run;
+- interactions with provider states on a target without a state-change URL (a live environment):
+  skipped, with the reason — never passed;
+- writes on a live target in staging-safe mode: skipped unless configuration allows them;
+- asynchronous messages: skipped (the target has no message broker to verify them through).
+
+HTTP interactions then go to `http.verify_http` (the FFI verifier against the base URL), synchronous
+messages to `messages.verify_messages` (the FFI verifier, its "provider" a relay over a real
+WebSocket to the service's channel, read from the AsyncAPI document). Options, from
+`RunOptions.suites["pacts"]`: `source` (a `PactSource`), `folder`, `providers`, `consumers`, `timeout`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from contracts import contracts_root
+from providers.pacts.http import VerifierRun, diagnose_states, verify_http
+from providers.pacts.messages import RelayError, verify_messages
+from providers.pacts.results import (
+    Cause,
+    index_report,
+    outcome_of,
+    pact_skipped,
+    reproduction_of,
+    result_of,
+    skipped,
+)
+from providers.pacts.sources import FilePactSource, Interaction, PactDocument, PactSource
+from providers.results import Result, Verdict
+from providers.suite import Progress, RunContext
+from providers.target import ServiceTarget
+
+SUITE = "pacts"
+
+
+@dataclass(frozen=True)
+class Channel:
+    """Where a service's synchronous messages travel: the channel address and the reply correlation."""
+
+    service: str
+    address: str
+    correlation: str = "id"
+
+
+def channel_of(asyncapi: Mapping[str, Any] | None) -> Channel | None:
+    """The AsyncAPI document's channel (its first) and the field replies repeat (`x-sequence`)."""
+    if not asyncapi:
+        return None
+    service = str((asyncapi.get("info") or {}).get("x-service") or "")
+    for channel in (asyncapi.get("channels") or {}).values():
+        address = channel.get("address") if isinstance(channel, dict) else None
+        if isinstance(address, str):
+            correlation = str((channel.get("x-sequence") or {}).get("reply-id-field") or "id")
+            return Channel(service, address, correlation)
+    return None
+
+
+@dataclass(frozen=True)
+class PactSettings:
+    source: PactSource
+    providers: frozenset[str] = frozenset()
+    consumers: frozenset[str] = frozenset()
+    timeout: float = 10.0
+
+    def wants(self, pact: PactDocument) -> bool:
+        return (not self.providers or pact.provider in self.providers) and (
+            not self.consumers or pact.consumer in self.consumers
+        )
+
+
+def settings_of(ctx: RunContext) -> PactSettings:
+    options = dict(ctx.options.suites.get(SUITE) or {})
+    source = options.get("source")
+    if source is None:
+        folder = options.get("folder")
+        if folder is None:
+            # Next to the specs the run was given (a team's own contracts folder), else the package's.
+            folder = ctx.specs[0].path.parent.parent / "pacts" if ctx.specs else contracts_root() / "pacts"
+        source = FilePactSource(Path(folder))
+    return PactSettings(
+        source=source,
+        providers=frozenset(options.get("providers") or ()),
+        consumers=frozenset(options.get("consumers") or ()),
+        timeout=float(options.get("timeout", 10.0)),
+    )
+
+
+def skip_reason(
+    interaction: Interaction, service: ServiceTarget, ctx: RunContext, channel: Channel | None
+) -> str | None:
+    if interaction.kind == "async-message":
+        return (
+            "asynchronous messages are not verified (the target has no message broker to verify them through)"
+        )
+    if interaction.states and not service.states_url:
+        states = "; ".join(str(s) for s in interaction.states)
+        return f"needs provider state(s) {states}, and the target has no state-change URL for {service.name}"
+    if interaction.kind == "http":
+        method = str(interaction.request.get("method", "GET"))
+        if not ctx.may_send(method, str(interaction.request.get("path", "/"))):
+            return f"a {method.upper()} on a live target: staging-safe mode sends only read-only requests"
+    if interaction.kind == "sync-message" and (channel is None or channel.service != service.name):
+        return f"no AsyncAPI channel describes {service.name}'s messages"
+    return None
+
+
+def _results(
+    pact: PactDocument,
+    interactions: list[Interaction],
+    run: VerifierRun,
+    service: ServiceTarget,
+    ctx: RunContext,
+    *,
+    failures: Mapping[str, RelayError] | None = None,
+    channel: str = "",
+) -> Iterator[tuple[Interaction, Result]]:
+    report = index_report(run.report)
+    for interaction in interactions:
+        entry = report.get((interaction.description, tuple(s.name for s in interaction.states)))
+        cause: Cause | None = None
+        if run.crashed:
+            cause = Cause(f"{run.crashed}; verifier output: {run.output[-500:]}", Verdict.ERROR)
+        elif (failure := (failures or {}).get(interaction.description)) is not None:
+            cause = Cause(str(failure), Verdict.ERROR if failure.broken else Verdict.FAIL)
+        elif entry is not None and "state change" in str((entry.get("mismatch") or {}).get("message", "")):
+            found = diagnose_states(service.states_url, interaction) if service.states_url else None
+            cause = Cause(found or "the provider could not set up the interaction's provider states")
+        outcome = outcome_of(entry, ctx.redactor, cause)
+        base = service.ws_url if interaction.kind == "sync-message" else service.base_url
+        reproduction = reproduction_of(interaction, base, service.states_url, ctx.redactor, channel=channel)
+        duration = str(entry.get("duration")) if entry and entry.get("duration") else None
+        yield interaction, result_of(pact, interaction, outcome, reproduction=reproduction, duration=duration)
+
+
+def verify_pact(pact: PactDocument, ctx: RunContext, settings: PactSettings) -> Iterator[Result]:
+    """The results of one pact, in the pact's interaction order."""
+    if not ctx.target.has(pact.provider):
+        yield pact_skipped(pact, f"the target {ctx.target.name!r} has no {pact.provider}")
+        return
+    service = ctx.target.service(pact.provider)
+    channel = channel_of(ctx.asyncapi)
+    done: dict[int, Result] = {}
+    runnable: dict[str, list[Interaction]] = {"http": [], "sync-message": []}
+    for interaction in pact.interactions:
+        reason = skip_reason(interaction, service, ctx, channel)
+        if reason:
+            done[id(interaction)] = skipped(pact, interaction, reason)
+        else:
+            runnable[interaction.kind].append(interaction)
+    for interaction in runnable["http"] + runnable["sync-message"]:
+        ctx.http.guard.acquire(f"pact interaction {interaction.description!r}")
+    if runnable["http"]:
+        ctx.emit(Progress(SUITE, f"{pact.name}: {len(runnable['http'])} HTTP interactions"))
+        run = verify_http(pact, runnable["http"], service, timeout=settings.timeout)
+        done.update((id(i), r) for i, r in _results(pact, runnable["http"], run, service, ctx))
+    if runnable["sync-message"] and channel is not None:
+        ctx.emit(
+            Progress(SUITE, f"{pact.name}: {len(runnable['sync-message'])} messages over {channel.address}")
+        )
+        run, failures = verify_messages(
+            pact,
+            runnable["sync-message"],
+            service,
+            channel=channel.address,
+            correlation=channel.correlation,
+            timeout=settings.timeout,
+        )
+        done.update(
+            (id(i), r)
+            for i, r in _results(
+                pact, runnable["sync-message"], run, service, ctx, failures=failures, channel=channel.address
+            )
+        )
+    for interaction in pact.interactions:
+        yield done[id(interaction)]
+
+
+def verify_pacts(pacts: Iterable[PactDocument], ctx: RunContext, settings: PactSettings) -> Iterator[Result]:
+    for pact in pacts:
+        if settings.wants(pact):
+            yield from verify_pact(pact, ctx, settings)
+
+
+def run(ctx: RunContext) -> Iterator[Result]:
+    settings = settings_of(ctx)
+    pacts = settings.source.pacts()  # a malformed pact is a ContractError: the gate stops, exit 2
+    noun = "pact" if len(pacts) == 1 else "pacts"
+    ctx.emit(Progress(SUITE, f"{len(pacts)} {noun} from {settings.source.description}"))
+    yield from verify_pacts(pacts, ctx, settings)
