@@ -3,7 +3,9 @@
 Rotation is what real identity providers do: a new key signs from now on, the old key stays in the
 JWKS (so tokens it signed keep validating) until the grace period ends, then it is removed and
 tokens signed by it must fail everywhere. Removed keys are remembered only so that tests and
-provider states can mint a token signed by one.
+provider states can mint a token signed by one. A ring starts with one such key already behind it
+(a key "rotated out before this process started"), so that minting a token signed by a removed key
+never has to rotate the live keys — which would invalidate every token in use by other clients.
 """
 
 from __future__ import annotations
@@ -53,9 +55,11 @@ class KeyRing:
         self._clock = clock
         self._grace = grace_seconds
         self._generated = 0
+        retired = self._new_key()
+        retired.retired_at = clock() - grace_seconds
+        self.removed: list[SigningKey] = [retired]
         self._current = self._new_key()
         self._previous: list[SigningKey] = []
-        self.removed: list[SigningKey] = []
 
     def _new_key(self) -> SigningKey:
         key = _pooled_key(self._generated)

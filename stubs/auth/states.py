@@ -13,7 +13,7 @@ States (`POST /_contractgate/provider-states`; `user` defaults to alice@example.
 | login is throttled | user | retry_after (teardown unlocks) |
 | a service client exists | client_id | client_id, client_secret, basic ("Basic …", client_secret_basic) |
 | a service token exists | client_id, audience, scope | token, access_token, service_token (= token) |
-| a token signed by a removed key | user, audience | token, access_token (rotates the keys, then retires the old one) |
+| a token signed by a removed key | user, audience | token, access_token (a key rotated out earlier; live keys untouched) |
 | a signed token | subject, audience, claims, header, key (current/removed), typ | token, access_token |
 | keys have been rotated | – | kid, previous_kid |
 
@@ -130,10 +130,10 @@ def provider_states(service: AuthService) -> ProviderStates:
 
     @states.setup("a token signed by a removed key")
     async def removed_key(params: dict[str, Any]) -> dict[str, Any]:
-        values = login(params)
-        service.keys.rotate()
-        service.keys.remove_previous()
-        return _bearer(values["access_token"])
+        user = _user(params)
+        audience = str(params.get("audience") or service.settings.user_audiences[0])
+        claims = service.user_access_claims(user, audience, "removed-key", "openid profile email")
+        return _bearer(service.sign(claims, typ=ACCESS_TOKEN_TYPE, key=service.keys.removed[-1]))
 
     @states.setup("a signed token")
     async def signed(params: dict[str, Any]) -> dict[str, Any]:
@@ -157,9 +157,6 @@ def provider_states(service: AuthService) -> ProviderStates:
         claims = {k: v for k, v in claims.items() if v is not None}  # null removes a claim
         key = service.keys.current
         if params.get("key") == "removed":
-            if not service.keys.removed:
-                service.keys.rotate()
-                service.keys.remove_previous()
             key = service.keys.removed[-1]
         typ = str(header.pop("typ", ACCESS_TOKEN_TYPE))
         return _bearer(service.sign(claims, typ=typ, key=key, **header))
