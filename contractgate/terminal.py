@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections import Counter
 from typing import TextIO
 
 from contractgate.gate import GateOutcome
@@ -36,7 +35,6 @@ class TerminalRenderer:
         self.stream = stream or sys.stdout
         self.verbosity = verbosity  # 0 quiet, 1 normal, 2 verbose
         self.colour = use_colour(self.stream) if colour is None else colour
-        self._tally: Counter[Verdict] = Counter()
 
     def _paint(self, text: str, verdict: Verdict | None = None, *, bold: bool = False) -> str:
         if not self.colour:
@@ -47,27 +45,30 @@ class TerminalRenderer:
     def _print(self, text: str = "") -> None:
         print(text, file=self.stream, flush=True)
 
+    # Suites run concurrently: every line names its suite.
+
     def suite_started(self, suite: str) -> None:
-        self._tally.clear()
         if self.verbosity >= 1:
             self._print(self._paint(f"▶ {suite}", bold=True))
 
     def progress(self, progress: Progress) -> None:
         if self.verbosity >= 2 or (self.verbosity >= 1 and progress.total is None):
             where = f" [{progress.done}/{progress.total}]" if progress.total else ""
-            self._print(f"  {progress.message}{where}")
+            self._print(f"  {progress.suite}: {progress.message}{where}")
 
     def result(self, result: Result) -> None:
-        self._tally[result.verdict] += 1
         if self.verbosity >= 2 or (self.verbosity >= 1 and result.verdict in (Verdict.FAIL, Verdict.ERROR)):
             mark = self._paint(result.verdict.value.upper(), result.verdict)
-            self._print(f"  {mark} {result.service} {result.operation} · {result.check}")
+            self._print(f"  {result.suite}: {mark} {result.service} {result.operation} · {result.check}")
 
     def suite_finished(self, suite: str, results: list[Result], seconds: float) -> None:
         if self.verbosity >= 1:
             tally = counts(results)
             parts = [self._paint(f"{n} {v.value}", v) for v, n in tally.items() if n]
-            self._print(f"  {suite}: {', '.join(parts) or 'no results'} in {seconds:.1f}s")
+            self._print(
+                self._paint(f"■ {suite}", bold=True)
+                + f": {', '.join(parts) or 'no results'} in {seconds:.1f}s"
+            )
 
     def summary(self, outcome: GateOutcome) -> None:
         failures = [r for r in outcome.results if r.verdict in (Verdict.FAIL, Verdict.ERROR)]

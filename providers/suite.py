@@ -62,7 +62,7 @@ class RunContext:
 
     def may_send(self, method: str, path: str) -> bool:
         """Staging-safe mode: on a live target only read-only operations, unless allowed by configuration."""
-        if not self.target.live or method.upper() in ("GET", "HEAD", "OPTIONS"):
+        if not self.target.live or not self.target.safe or method.upper() in ("GET", "HEAD", "OPTIONS"):
             return True
         return f"{method.upper()} {path}" in self.options.allow_writes
 

@@ -41,8 +41,10 @@ class ServiceTarget:
 class Target:
     name: str
     services: Mapping[str, ServiceTarget]
-    #: A live environment: staging-safe mode applies (read-only, rate cap, budget).
+    #: A live environment: requests are capped (rate, budget, timeouts) and `safe` applies.
     live: bool = False
+    #: On a live target, only read-only operations (and explicitly allowed writes) are sent.
+    safe: bool = True
     #: Free-form facts for reports (e.g. which config file defined it).
     details: Mapping[str, Any] = field(default_factory=dict)
 
@@ -57,7 +59,9 @@ class Target:
         return name in self.services
 
 
-def url_target(name: str, urls: Mapping[str, str], *, live: bool = True, states: bool = False) -> Target:
+def url_target(
+    name: str, urls: Mapping[str, str], *, live: bool = True, safe: bool = True, states: bool = False
+) -> Target:
     """A target made of base URLs; `states=True` when the services expose the stubs' state hook."""
     services = {}
     for service, url in urls.items():
@@ -66,4 +70,4 @@ def url_target(name: str, urls: Mapping[str, str], *, live: bool = True, states:
             raise ConfigError(f"{service}: {url!r} is not an http(s) URL")
         base = url.rstrip("/")
         services[service] = ServiceTarget(service, base, states_url=base + STATES_PATH if states else None)
-    return Target(name=name, services=services, live=live)
+    return Target(name=name, services=services, live=live, safe=safe)
