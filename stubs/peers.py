@@ -5,7 +5,7 @@
   loops, so each loop gets its own client.
 - `RemoteJWKS`: the auth service's JWKS, fetched once, cached by `kid`, refetched when an unknown `kid`
   shows up (a rotation) but at most once per `jwks_refetch_interval` (so a flood of forged `kid`s
-  cannot turn into a flood of JWKS fetches).
+  cannot turn into a flood of JWKS fetches); concurrent callers share one fetch in flight.
 - `ServiceTokens`: client-credentials tokens for this service, cached until shortly before expiry.
 - `Introspector`: RFC 7662 introspection, which is how revocation is seen "at once" by every service.
 """
@@ -70,12 +70,26 @@ class RemoteJWKS:
         self._interval = settings.jwks_refetch_interval
         self._keys: dict[str, Any] = {}
         self._fetched_at = float("-inf")
+        self._inflight: dict[asyncio.AbstractEventLoop, asyncio.Task[None]] = {}
         self.fetches = 0
 
     async def get(self, kid: str) -> Any | None:
-        if kid not in self._keys and time.monotonic() - self._fetched_at >= self._interval:
-            await self.refresh()
+        if kid not in self._keys:
+            await self._refresh_if_due()
         return self._keys.get(kid)
+
+    async def _refresh_if_due(self) -> None:
+        """One fetch at a time: callers that arrive while it runs wait for it rather than failing
+        (a cold cache under concurrent requests must not answer "unknown key id")."""
+        loop = asyncio.get_running_loop()
+        pending = self._inflight.get(loop)
+        if pending is None:
+            if time.monotonic() - self._fetched_at < self._interval:
+                return
+            pending = loop.create_task(self.refresh())
+            self._inflight[loop] = pending
+            pending.add_done_callback(lambda _: self._inflight.pop(loop, None))
+        await asyncio.shield(pending)
 
     async def refresh(self) -> None:
         self._fetched_at = time.monotonic()
