@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
 from contractgate.commands import Subcommands
 from contractgate.credentials import demo_credentials, reference_env_credentials
 from contractgate.gate import SUITES, GatePlan, run_gate, service_urls
+from contractgate.reports import write_reports
 from contractgate.terminal import TerminalRenderer
-from providers.errors import ConfigError
+from providers.errors import ConfigError, ContractgateError
 from providers.http import Limits
 from providers.suite import RunOptions
 from providers.target import url_target
@@ -55,7 +58,19 @@ def run(args: argparse.Namespace) -> int:
     )
     renderer = TerminalRenderer(verbosity=1 + args.verbose - args.quiet)
     outcome = run_gate(plan, renderer)
-    renderer.summary(outcome)
+    failed: ContractgateError | None = None
+    if args.report_dir is not None:
+        try:
+            paths = write_reports(outcome, args.report_dir)
+        except ContractgateError as exc:
+            failed = exc
+        else:
+            print("reports: " + " ".join(str(path) for path in paths), flush=True)
+    renderer.summary(outcome)  # the verdict stays the last line of the output
+    if failed is not None:
+        # Reports a pipeline relies on are missing: a pass cannot stand, a failure stays a failure.
+        print(f"contractgate: error: {failed}", file=sys.stderr)
+        return outcome.exit_code or failed.exit_code
     return outcome.exit_code
 
 
@@ -88,6 +103,18 @@ def register(commands: Subcommands) -> None:
         help="the URLs expose the stubs' provider-state route (/_contractgate/provider-states)",
     )
     gate.add_argument("--unsafe", action="store_true", help="treat URL targets as disposable: allow writes")
+    reports = gate.add_mutually_exclusive_group()
+    reports.add_argument(
+        "--report-dir",
+        type=Path,
+        default=Path("reports"),
+        metavar="DIR",
+        help="write gate.json, junit.xml, summary.md and index.html here (default: reports/); "
+        "summary.md is also appended to $GITHUB_STEP_SUMMARY when set",
+    )
+    reports.add_argument(
+        "--no-reports", dest="report_dir", action="store_const", const=None, help="write no report files"
+    )
     noise = gate.add_mutually_exclusive_group()
     noise.add_argument("-q", "--quiet", action="count", default=0, help="only the verdict and failures")
     noise.add_argument("-v", "--verbose", action="count", default=0, help="every result")

@@ -38,7 +38,6 @@ class PactRenderer(TerminalRenderer):
     """Every interaction on its own line; a failure with its mismatches, states and reproduction."""
 
     def result(self, result: Result) -> None:
-        self._tally[result.verdict] += 1
         if self.verbosity < 1 and result.verdict not in (Verdict.FAIL, Verdict.ERROR):
             return
         mark = self._paint(f"{result.verdict.value.upper():<7}", result.verdict)
@@ -63,7 +62,7 @@ class PactRenderer(TerminalRenderer):
                 self._print(f"          $ {line}")
 
     def suite_started(self, suite: str) -> None:
-        self._tally.clear()
+        pass
 
     def progress(self, progress: Progress) -> None:
         if self.verbosity >= 1:
