@@ -22,6 +22,9 @@ import jwt
 
 from stubs.settings import PeerSettings
 
+#: Marks service-to-service calls, so that a test counting what a gate sent can tell them apart.
+PEER_USER_AGENT = "contractgate-stub-peer"
+
 
 class PeerUnavailable(Exception):
     """A dependency did not answer as its contract says; the caller answers 503."""
@@ -42,7 +45,12 @@ class PeerClient:
             if self._factory is not None:
                 client = self._factory(self.base_url)
             else:
-                client = httpx.AsyncClient(base_url=self.base_url, timeout=5.0, trust_env=False)
+                client = httpx.AsyncClient(
+                    base_url=self.base_url,
+                    timeout=5.0,
+                    trust_env=False,
+                    headers={"User-Agent": PEER_USER_AGENT},
+                )
             self._clients[loop] = client
         return client
 

@@ -7,14 +7,13 @@ import sys
 from pathlib import Path
 
 from contractgate.commands import Subcommands
-from contractgate.credentials import demo_credentials, reference_env_credentials
+from contractgate.config import load as load_config
 from contractgate.gate import SUITES, GatePlan, run_gate, service_urls
 from contractgate.reports import write_reports
+from contractgate.targets import resolve
 from contractgate.terminal import TerminalRenderer
 from providers.errors import ConfigError, ContractgateError
-from providers.http import Limits
 from providers.suite import RunOptions
-from providers.target import url_target
 
 #: Shorthand flags for the reference platform's services; `--service NAME=URL` covers any other.
 SERVICE_FLAGS = {
@@ -40,28 +39,45 @@ def _service(text: str) -> tuple[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
     urls = service_urls({service: getattr(args, flag) for flag, service in SERVICE_FLAGS.items()})
     urls.update(dict(args.service or []))
-    target = None
-    credentials = None
-    if urls:
-        target = url_target("url", urls, live=not args.unsafe, states=args.provider_states)
-        credentials = demo_credentials() if args.demo_credentials else reference_env_credentials()
-    elif args.target not in (None, "stubs"):
-        raise ConfigError(f"unknown target {args.target!r} (known: stubs)")
+    resolved = resolve(
+        config,
+        name=args.target,
+        urls=urls,
+        unsafe=args.unsafe,
+        provider_states=args.provider_states,
+        use_demo_credentials=args.demo_credentials,
+        timeout=args.timeout,
+    )
+    suites = args.suite or config.suites or tuple(SUITES)
+    unknown = [s for s in suites if s not in SUITES]
+    if unknown:
+        raise ConfigError(
+            f"{config.source}: suites: unknown suite {', '.join(unknown)} (known: {', '.join(SUITES)})"
+        )
     plan = GatePlan(
-        target=target,
-        suites=args.suite or tuple(SUITES),
-        options=RunOptions(seed=args.seed, max_examples=args.max_examples),
-        credentials=credentials,
-        limits=Limits(timeout=args.timeout),
+        target=resolved.target,
+        suites=tuple(suites),
+        options=RunOptions(
+            seed=args.seed if args.seed is not None else config.seed,
+            max_examples=args.max_examples or config.max_examples,
+            suites={name: dict(settings) for name, settings in config.suite_settings.items()},
+            allow_writes=resolved.allow_writes,
+        ),
+        credentials=resolved.credentials,
+        limits=resolved.limits,
+        contracts_root=str(config.contracts) if config.contracts else None,
+        jobs=args.jobs,
     )
     renderer = TerminalRenderer(verbosity=1 + args.verbose - args.quiet)
     outcome = run_gate(plan, renderer)
+    report_dir = None if args.no_reports else (args.report_dir or config.report_dir)
     failed: ContractgateError | None = None
-    if args.report_dir is not None:
+    if report_dir is not None:
         try:
-            paths = write_reports(outcome, args.report_dir)
+            paths = write_reports(outcome, report_dir)
         except ContractgateError as exc:
             failed = exc
         else:
@@ -76,7 +92,10 @@ def run(args: argparse.Namespace) -> int:
 
 def register(commands: Subcommands) -> None:
     gate = commands.add_parser("gate", help="run the suites against a target and give one verdict")
-    gate.add_argument("--target", help="'stubs' (default: the embedded stubs)")
+    gate.add_argument("--config", type=Path, help="contractgate.toml or pyproject.toml (default: discovered)")
+    gate.add_argument(
+        "--target", help="'stubs' (the embedded stubs, default) or a target of the configuration"
+    )
     for flag, service in SERVICE_FLAGS.items():
         gate.add_argument(
             f"--{flag.replace('_', '-')}", metavar="URL", help=f"base URL of the running {service}"
@@ -88,10 +107,9 @@ def register(commands: Subcommands) -> None:
         "--suite", type=_suites, help=f"comma-separated suites (default: all of {', '.join(SUITES)})"
     )
     gate.add_argument("--seed", type=int, help="seed for generated data, to reproduce a run")
-    gate.add_argument(
-        "--max-examples", type=int, default=25, help="examples per operation and phase (default 25)"
-    )
-    gate.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default 10)")
+    gate.add_argument("--max-examples", type=int, help="examples per operation and phase (default 25)")
+    gate.add_argument("--timeout", type=float, help="seconds per request (default 10)")
+    gate.add_argument("--jobs", type=int, default=4, help="suites running at the same time (default 4)")
     gate.add_argument(
         "--demo-credentials",
         action="store_true",
@@ -102,19 +120,20 @@ def register(commands: Subcommands) -> None:
         action="store_true",
         help="the URLs expose the stubs' provider-state route (/_contractgate/provider-states)",
     )
-    gate.add_argument("--unsafe", action="store_true", help="treat URL targets as disposable: allow writes")
+    gate.add_argument(
+        "--unsafe",
+        action="store_true",
+        help="allow writes on a live target (limits and timeouts still apply)",
+    )
     reports = gate.add_mutually_exclusive_group()
     reports.add_argument(
         "--report-dir",
         type=Path,
-        default=Path("reports"),
         metavar="DIR",
         help="write gate.json, junit.xml, summary.md and index.html here (default: reports/); "
         "summary.md is also appended to $GITHUB_STEP_SUMMARY when set",
     )
-    reports.add_argument(
-        "--no-reports", dest="report_dir", action="store_const", const=None, help="write no report files"
-    )
+    reports.add_argument("--no-reports", action="store_true", help="write no report files")
     noise = gate.add_mutually_exclusive_group()
     noise.add_argument("-q", "--quiet", action="count", default=0, help="only the verdict and failures")
     noise.add_argument("-v", "--verbose", action="count", default=0, help="every result")
