@@ -1,0 +1,3 @@
+"""pytest's own `pytester` lets the plugin's tests run pytest sessions of their own."""
+
+pytest_plugins = ["pytester"]
