@@ -70,6 +70,7 @@ grants = {{ backend = ["runs:read"] }}
         result = pytester.runpytest_subprocess(
             "-p",
             "no:cacheprovider",
+            "-rs",
             "--contractgate-target",
             "staging",
             "--contractgate-config",
