@@ -19,4 +19,5 @@ MODULES = (
     "contractgate.commands.stubs",
     "contractgate.commands.pacts",
     "contractgate.commands.compat",
+    "contractgate.commands.broker",
 )

@@ -5,24 +5,38 @@
 the embedded stubs, or the services given by URL — and prints one line per interaction, with the
 mismatches, provider states and a reproduction for each failure. Exit 0 every interaction verified,
 1 one failed, 2 the verification could not run (a malformed pact, a target down, nothing verified).
+
+With `--broker` the pacts come from the Pact Broker (`PACT_BROKER_*`): the pacts for verification of
+each provider, with consumer version selectors, pending and WIP pacts; a pending pact that fails is
+reported as pending and does not fail the run. `--publish-results` (in CI) tells the broker what was
+verified, as `--provider-version` (default: the git commit) on `--provider-branch` (default: the git
+branch).
 """
 
 from __future__ import annotations
 
 import argparse
+from contextlib import ExitStack
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from contractgate.commands import Subcommands
 from contractgate.commands.gate import SERVICE_FLAGS, _service
 from contractgate.credentials import demo_credentials
 from contractgate.gate import GatePlan, run_gate, service_urls
 from contractgate.terminal import TerminalRenderer
-from contracts import contracts_root
+from contracts import ContractFileError, asyncapi_spec, contracts_root, openapi_specs
+from providers.broker.client import BrokerClient, BrokerConfig
+from providers.broker.publish import ci_build_url, git_branch, git_commit
+from providers.broker.results import VerificationPublisher
+from providers.broker.source import BrokerPactSource, VerificationRequest, selectors_of
+from providers.errors import ConfigError
 from providers.http import Limits
-from providers.pacts.sources import FilePactSource, LoadedPacts
+from providers.pacts.sources import FilePactSource, LoadedPacts, PactSource
 from providers.results import Result, Verdict, counts
 from providers.suite import Progress, RunOptions
-from providers.target import url_target
+from providers.target import Target, url_target
 
 
 def build(args: argparse.Namespace) -> int:
@@ -80,19 +94,67 @@ class PactRenderer(TerminalRenderer):
         self._print(self._paint(verdict.value.upper(), verdict, bold=True) + f"  {tally} · {seconds:.1f}s")
 
 
+def contract_services() -> list[str]:
+    """The services the contracts describe (OpenAPI `info.x-service`, the AsyncAPI document's)."""
+    services = [spec.service for spec in openapi_specs()]
+    try:
+        services.append(str((asyncapi_spec().get("info") or {}).get("x-service") or ""))
+    except ContractFileError:
+        pass
+    return [s for s in dict.fromkeys(services) if s]
+
+
+def broker_source(
+    args: argparse.Namespace, client: BrokerClient, providers: list[str]
+) -> tuple[PactSource, VerificationPublisher | None]:
+    """The broker's pacts for verification of `providers`, and the publisher when asked to publish."""
+    branch = args.provider_branch if args.provider_branch is not None else git_branch()
+    request = VerificationRequest(
+        selectors=selectors_of(args.selector),
+        provider_branch=branch or None,
+        include_wip_since=args.include_wip_since,
+    )
+    source = BrokerPactSource(client, providers, request)
+    publisher = None
+    if args.publish_results:
+        version = args.provider_version or git_commit()
+        if not version:
+            raise ConfigError("--publish-results needs --provider-version (no git commit to default to)")
+        publisher = VerificationPublisher(
+            client, version, provider_branch=branch or None, build_url=args.build_url or ci_build_url()
+        )
+    return source, publisher
+
+
 def verify(args: argparse.Namespace) -> int:
-    folder = Path(args.pacts) if args.pacts else contracts_root() / "pacts"
-    source = FilePactSource(folder)
-    pacts = source.pacts()  # a malformed pact: ContractError naming the file, exit 2, before anything runs
+    broker_only = ("selector", "provider_version", "provider_branch", "include_wip_since", "build_url")
+    if args.broker is None and (args.publish_results or any(getattr(args, a) for a in broker_only)):
+        raise ConfigError("--selector, --provider-version/-branch, --publish-results … need --broker")
+    if args.broker is not None and args.pacts:
+        raise ConfigError("--pacts and --broker: choose one source of pacts")
     urls = service_urls({service: getattr(args, flag) for flag, service in SERVICE_FLAGS.items()})
     urls.update(dict(args.service or []))
     target = url_target("url", urls, live=not args.unsafe, states=args.provider_states) if urls else None
-    options = {
-        "source": LoadedPacts(pacts, source.description),
-        "providers": args.provider or [],
-        "consumers": args.consumer or [],
-        "timeout": args.timeout,
-    }
+    with ExitStack() as stack:
+        options: dict[str, Any] = {
+            "providers": args.provider or [],
+            "consumers": args.consumer or [],
+            "timeout": args.timeout,
+        }
+        source: PactSource
+        if args.broker is not None:
+            client = stack.enter_context(BrokerClient(BrokerConfig.from_env(base_url=args.broker or None)))
+            providers = args.provider or (list(urls) if urls else contract_services())
+            source, options["publisher"] = broker_source(args, client, providers)
+        else:
+            source = FilePactSource(Path(args.pacts) if args.pacts else contracts_root() / "pacts")
+        # A malformed pact (ContractError) or a broker that cannot be asked (BrokerError): exit 2, before
+        # anything runs.
+        options["source"] = LoadedPacts(source.pacts(), source.description)
+        return _run(args, target, options)
+
+
+def _run(args: argparse.Namespace, target: Target | None, options: dict[str, Any]) -> int:
     plan = GatePlan(
         target=target,
         suites=("pacts",),
@@ -140,6 +202,33 @@ def register(commands: Subcommands) -> None:
         "--unsafe", action="store_true", help="treat URL targets as disposable: allow writes"
     )
     verify_parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default 10)")
+    broker = verify_parser.add_argument_group("from a Pact Broker")
+    broker.add_argument(
+        "--broker",
+        nargs="?",
+        const="",
+        metavar="URL",
+        help="take the pacts from the Pact Broker (default URL: $PACT_BROKER_BASE_URL; credentials from "
+        "$PACT_BROKER_TOKEN or $PACT_BROKER_USERNAME/$PACT_BROKER_PASSWORD)",
+    )
+    broker.add_argument(
+        "--selector",
+        action="append",
+        metavar="JSON",
+        help="a consumer version selector, e.g. '{\"mainBranch\": true}' (repeatable; default: mainBranch, "
+        "deployedOrReleased, matchingBranch)",
+    )
+    broker.add_argument(
+        "--provider-version", metavar="V", help="the version verifying (default: the git commit)"
+    )
+    broker.add_argument("--provider-branch", metavar="B", help="its branch (default: the git branch)")
+    broker.add_argument(
+        "--include-wip-since", type=date.fromisoformat, metavar="YYYY-MM-DD", help="also verify WIP pacts"
+    )
+    broker.add_argument(
+        "--publish-results", action="store_true", help="publish the verification results to the broker (CI)"
+    )
+    broker.add_argument("--build-url", metavar="URL", help="the CI build, published with the results")
     noise = verify_parser.add_mutually_exclusive_group()
     noise.add_argument("-q", "--quiet", action="count", default=0, help="only failures and the verdict")
     noise.add_argument(

@@ -214,6 +214,8 @@ def result_of(
         "provider_states": [{"name": s.name, "params": dict(s.params)} for s in interaction.states],
         "mismatches": [m.__dict__ for m in outcome.mismatches],
         "pending": pending,
+        # what verification found, before pending softened it (what a broker is told)
+        "outcome": outcome.verdict.value,
         "source": pact.origin,
     }
     if duration:

@@ -12,7 +12,8 @@ For each pact of the source (files by default — `contracts/pacts/` next to the
 HTTP interactions then go to `http.verify_http` (the FFI verifier against the base URL), synchronous
 messages to `messages.verify_messages` (the FFI verifier, its "provider" a relay over a real
 WebSocket to the service's channel, read from the AsyncAPI document). Options, from
-`RunOptions.suites["pacts"]`: `source` (a `PactSource`), `folder`, `providers`, `consumers`, `timeout`.
+`RunOptions.suites["pacts"]`: `source` (a `PactSource`), `folder`, `providers`, `consumers`, `timeout`,
+`publisher` (a `ResultPublisher`, e.g. the broker's: told each pact's results once it is verified).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from contracts import contracts_root
 from providers.pacts.http import VerifierRun, diagnose_states, verify_http
@@ -64,12 +65,21 @@ def channel_of(asyncapi: Mapping[str, Any] | None) -> Channel | None:
     return None
 
 
+class ResultPublisher(Protocol):
+    """Told the results of each pact once it is verified (a broker's verification results)."""
+
+    def publish(self, pact: PactDocument, results: list[Result]) -> str | None:
+        """Publish; returns a line for the progress output, or None when there was nothing to do."""
+        ...
+
+
 @dataclass(frozen=True)
 class PactSettings:
     source: PactSource
     providers: frozenset[str] = frozenset()
     consumers: frozenset[str] = frozenset()
     timeout: float = 10.0
+    publisher: ResultPublisher | None = None
 
     def wants(self, pact: PactDocument) -> bool:
         return (not self.providers or pact.provider in self.providers) and (
@@ -91,6 +101,7 @@ def settings_of(ctx: RunContext) -> PactSettings:
         providers=frozenset(options.get("providers") or ()),
         consumers=frozenset(options.get("consumers") or ()),
         timeout=float(options.get("timeout", 10.0)),
+        publisher=options.get("publisher"),
     )
 
 
@@ -187,7 +198,10 @@ def verify_pact(pact: PactDocument, ctx: RunContext, settings: PactSettings) -> 
 def verify_pacts(pacts: Iterable[PactDocument], ctx: RunContext, settings: PactSettings) -> Iterator[Result]:
     for pact in pacts:
         if settings.wants(pact):
-            yield from verify_pact(pact, ctx, settings)
+            results = list(verify_pact(pact, ctx, settings))
+            yield from results
+            if settings.publisher is not None and (note := settings.publisher.publish(pact, results)):
+                ctx.emit(Progress(SUITE, note))
 
 
 def run(ctx: RunContext) -> Iterator[Result]:
