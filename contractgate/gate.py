@@ -46,6 +46,9 @@ SUITES: dict[str, str] = {
 #: fuzz writes at random (Schemathesis reuses ids it has seen, so it deletes and cancels what others set
 #: up), and pact provider states may reset an account ("the user has no threads").
 EXCLUSIVE = frozenset({"pacts", "fuzz", "versioning"})
+#: Suites that judge what the others published (can-i-deploy after the pacts suite published its
+#: verification results) run alone, last of all.
+LAST = frozenset({"broker"})
 
 
 def suite_function(name: str) -> SuiteFunction:
@@ -190,8 +193,9 @@ class _Run:
         by_suite: dict[str, list[Result]] = {name: [] for name in self.functions}
         seconds: dict[str, float] = {}
         stopped: str | None = None
-        shared = {n: f for n, f in self.functions.items() if n not in EXCLUSIVE}
+        shared = {n: f for n, f in self.functions.items() if n not in EXCLUSIVE | LAST}
         alone = [(n, f) for n, f in self.functions.items() if n in EXCLUSIVE]
+        alone += [(n, f) for n, f in self.functions.items() if n in LAST]
         with ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="suite") as pool:
             for name, function in shared.items():
                 pool.submit(self._work, ctx, name, function)

@@ -8,8 +8,10 @@ command line and the pytest plugin both resolve targets here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from contractgate.config import GateConfig
 from contractgate.credentials import demo_credentials, env_credentials, reference_env_credentials
@@ -27,6 +29,8 @@ class ResolvedTarget:
     credentials: Credentials
     limits: Limits
     allow_writes: frozenset[str] = frozenset()
+    #: The target's Pact Broker settings (`[targets.NAME.broker]`); empty = no broker.
+    broker: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -68,7 +72,24 @@ def resolve(
         credentials = env_credentials(configured.users, configured.clients, endpoint)
     else:
         credentials = _env(endpoint=endpoint)
-    return ResolvedTarget(target, credentials, limited(configured.limits), configured.allow_writes)
+    return ResolvedTarget(
+        target, credentials, limited(configured.limits), configured.allow_writes, dict(configured.broker)
+    )
+
+
+@contextmanager
+def broker_suite_options(
+    broker: Mapping[str, Any], providers: Iterable[str]
+) -> Iterator[dict[str, dict[str, Any]]]:
+    """Suite options for a target with a Pact Broker: the `pacts` suite verifies what the broker says
+    (selectors, pending, WIP; results published when configured) and the `broker` suite asks
+    can-i-deploy. The broker client lives as long as the run."""
+    from providers.broker.client import BrokerClient
+    from providers.broker.suite import BrokerGateSettings, pacts_options
+
+    settings = BrokerGateSettings.from_mapping(broker)
+    with BrokerClient(settings.connection) as client:
+        yield {"pacts": pacts_options(settings, client, providers), "broker": dict(broker)}
 
 
 def _env(*, endpoint: TokenEndpoint) -> Credentials:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 from contractgate.commands import Subcommands
 from contractgate.config import load as load_config
 from contractgate.gate import SUITES, GatePlan, run_gate, service_urls
 from contractgate.reports import write_reports
-from contractgate.targets import resolve
+from contractgate.targets import broker_suite_options, resolve
 from contractgate.terminal import TerminalRenderer
 from providers.errors import ConfigError, ContractgateError
 from providers.suite import RunOptions
@@ -57,22 +58,28 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(
             f"{config.source}: suites: unknown suite {', '.join(unknown)} (known: {', '.join(SUITES)})"
         )
-    plan = GatePlan(
-        target=resolved.target,
-        suites=tuple(suites),
-        options=RunOptions(
-            seed=args.seed if args.seed is not None else config.seed,
-            max_examples=args.max_examples or config.max_examples,
-            suites={name: dict(settings) for name, settings in config.suite_settings.items()},
-            allow_writes=resolved.allow_writes,
-        ),
-        credentials=resolved.credentials,
-        limits=resolved.limits,
-        contracts_root=str(config.contracts) if config.contracts else None,
-        jobs=args.jobs,
-    )
-    renderer = TerminalRenderer(verbosity=1 + args.verbose - args.quiet)
-    outcome = run_gate(plan, renderer)
+    suite_options = {name: dict(settings) for name, settings in config.suite_settings.items()}
+    with ExitStack() as stack:
+        if resolved.broker and resolved.target is not None:
+            brokered = stack.enter_context(broker_suite_options(resolved.broker, resolved.target.services))
+            for name, options in brokered.items():
+                suite_options[name] = {**suite_options.get(name, {}), **options}
+        plan = GatePlan(
+            target=resolved.target,
+            suites=tuple(suites),
+            options=RunOptions(
+                seed=args.seed if args.seed is not None else config.seed,
+                max_examples=args.max_examples or config.max_examples,
+                suites=suite_options,
+                allow_writes=resolved.allow_writes,
+            ),
+            credentials=resolved.credentials,
+            limits=resolved.limits,
+            contracts_root=str(config.contracts) if config.contracts else None,
+            jobs=args.jobs,
+        )
+        renderer = TerminalRenderer(verbosity=1 + args.verbose - args.quiet)
+        outcome = run_gate(plan, renderer)
     report_dir = None if args.no_reports else (args.report_dir or config.report_dir)
     failed: ContractgateError | None = None
     if report_dir is not None:

@@ -95,3 +95,10 @@ def test_nothing_but_skips_is_not_a_pass() -> None:
 def test_one_job_runs_suites_one_after_another() -> None:
     run_gate(plan("slow", "quick", jobs=1))
     assert fake_suites.LOG == [("slow", "start"), ("slow", "end"), ("quick", "start"), ("quick", "end")]
+
+
+def test_last_suites_run_after_the_exclusive_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(gate, "LAST", frozenset({"quick"}))
+    run_gate(plan("quick", "alone", "slow"))
+    starts = [name for name, event in fake_suites.LOG if event == "start"]
+    assert starts == ["slow", "alone", "quick"]
