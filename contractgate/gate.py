@@ -38,6 +38,8 @@ SUITES: dict[str, str] = {
     "pacts": "providers.pacts.suite:run",
     "fuzz": "providers.fuzz:run",
     "websocket": "providers.websocket.suite:run",
+    "tokens": "providers.tokens.suite:run",
+    "crossauth": "providers.crossauth.suite:run",
     "broker": "providers.broker.suite:run",
 }
 

@@ -37,6 +37,15 @@ class TokenEndpoint:
     scope_field: str = "scope"
     token_field: str = "access_token"
     refresh_field: str = "refresh_token"
+    refresh_grant: str = "refresh_token"
+    #: RFC 7009 revocation and RFC 7662 introspection on the same service, each taking the token in the
+    #: form field `token_param`; the introspection answer's `active_field` says whether it is active.
+    #: The issuer's public keys are at `jwks_path`. None (or "") when the target has no such endpoint.
+    revocation_path: str | None = "/v2/auth/revoke"
+    introspection_path: str | None = "/v2/auth/introspect"
+    token_param: str = "token"
+    active_field: str = "active"
+    jwks_path: str | None = "/.well-known/jwks.json"
 
 
 @dataclass(frozen=True)
@@ -122,6 +131,11 @@ class TokenSource:
             redactor.add(account.password)
         for client in credentials.clients:
             redactor.add(client.client_secret)
+
+    def forget(self) -> None:
+        """Drop every cached token (e.g. after the issuer's signing key was rotated out)."""
+        with self._lock:
+            self._cache.clear()
 
     @property
     def token_url(self) -> str:
