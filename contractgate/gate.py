@@ -38,6 +38,7 @@ SUITES: dict[str, str] = {
     "pacts": "providers.pacts.suite:run",
     "fuzz": "providers.fuzz:run",
     "websocket": "providers.websocket.suite:run",
+    "versioning": "providers.versioning.suite:run",
     "tokens": "providers.tokens.suite:run",
     "crossauth": "providers.crossauth.suite:run",
     "broker": "providers.broker.suite:run",
