@@ -126,19 +126,23 @@ def tools_one_after_another(urls: dict[str, str], examples: int, seed: int) -> t
     started = time.perf_counter()
     auth = urls["auth-service"]
     for spec in openapi_specs():
-        groups: dict[tuple[str, ...], list[str]] = {}
+        # One CLI run per token a user would need: a user token, or one service token per audience
+        # carrying every scope that audience's operations ask for (one run keeps their links together).
+        groups: dict[tuple[str, str], list[str]] = {}
+        scopes: dict[str, set[str]] = {}
         for op in operations_of(spec):
             requirement = op.requirements[0] if op.requirements else None
             if requirement is None or requirement.kind == "user":
-                key: tuple[str, ...] = ("user",)
+                key = ("user", "")
             else:
-                key = ("service", requirement.audiences[0], *requirement.scopes)
+                key = ("service", requirement.audiences[0])
+                scopes.setdefault(key[1], set()).update(requirement.scopes)
             groups.setdefault(key, []).append(op.operation_id)
         for key, ids in groups.items():
             if key[0] == "user":
                 bearer = user_token(auth)
             else:
-                bearer = service_token(auth, CLIENTS[key[1]], key[1], key[2:])
+                bearer = service_token(auth, CLIENTS[key[1]], key[1], tuple(sorted(scopes[key[1]])))
             command = [
                 str(BIN / "schemathesis"),
                 "run",

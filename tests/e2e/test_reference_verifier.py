@@ -11,17 +11,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from contracts import pact_files
+from tests.e2e.conftest import ServedStubs
 
 ROOT = Path(__file__).resolve().parents[2]
 STATES_PATH = "/_contractgate/provider-states"
@@ -34,62 +31,6 @@ def pact_binary() -> str:
     return found
 
 
-def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, int]]:
-    auth, backend, websocket = free_ports(3)
-    log_path = tmp_path_factory.mktemp("stubs") / "serve.log"
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "contractgate",
-            "stubs",
-            "serve",
-            "--auth-port",
-            str(auth),
-            "--backend-port",
-            str(backend),
-            "--websocket-port",
-            str(websocket),
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{backend}/health", timeout=1).raise_for_status()
-                httpx.get(f"http://127.0.0.1:{auth}/.well-known/jwks.json", timeout=1).raise_for_status()
-                break
-            except httpx.HTTPError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"`contractgate stubs serve` did not come up: {log_path.read_text()}")
-                time.sleep(0.1)
-        yield {"auth-service": auth, "backend-service": backend, "websocket-service": websocket}
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-
-
 HTTP_PACTS = [
     p
     for p in pact_files()
@@ -98,9 +39,9 @@ HTTP_PACTS = [
 
 
 @pytest.mark.parametrize("pact", HTTP_PACTS, ids=lambda p: p.stem)
-def test_the_reference_verifier_verifies_the_pact(served: dict[str, int], pact: Path, tmp_path: Path) -> None:
+def test_the_reference_verifier_verifies_the_pact(served: ServedStubs, pact: Path, tmp_path: Path) -> None:
     provider = json.loads(pact.read_text())["provider"]["name"]
-    port = served[provider]
+    port = served.ports[provider]
     report = tmp_path / "report.json"
     completed = subprocess.run(
         [

@@ -9,15 +9,9 @@ it, those attacks (and the expired service token of the matrix) are skipped, nev
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import httpx
-import pytest
 
 from contractgate.credentials import demo_credentials
 from contractgate.gate import GatePlan, run_gate
@@ -25,73 +19,14 @@ from providers.http import Limits
 from providers.results import Verdict
 from providers.target import url_target
 from providers.tokens.catalogue import KEY_HOLDER, NAMES, select
+from tests.e2e.conftest import ServedStubs
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY_HOLDER_ATTACKS = {a.name for a in select(None) if a.needs == KEY_HOLDER}
 
 
-def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    auth, backend, websocket = free_ports(3)
-    log_path = tmp_path_factory.mktemp("stubs") / "serve.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "contractgate",
-                "stubs",
-                "serve",
-                "--auth-port",
-                str(auth),
-                "--backend-port",
-                str(backend),
-                "--websocket-port",
-                str(websocket),
-            ],
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        urls = {
-            "auth-service": f"http://127.0.0.1:{auth}",
-            "backend-service": f"http://127.0.0.1:{backend}",
-            "websocket-service": f"http://127.0.0.1:{websocket}",
-        }
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    httpx.get(urls["backend-service"] + "/health", timeout=1).raise_for_status()
-                    httpx.get(urls["auth-service"] + "/.well-known/jwks.json", timeout=1).raise_for_status()
-                    break
-                except httpx.HTTPError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        pytest.fail(f"`contractgate stubs serve` did not come up: {log_path.read_text()}")
-                    time.sleep(0.1)
-            yield urls
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
 def test_the_gate_command_passes_both_suites_with_the_provider_state_hook(
-    served: dict[str, str], tmp_path: Path
+    served: ServedStubs, tmp_path: Path
 ) -> None:
     config = tmp_path / "contractgate.toml"
     # The stubs are disposable: lift the live rate cap so the run stays short.
@@ -106,11 +41,11 @@ def test_the_gate_command_passes_both_suites_with_the_provider_state_hook(
             "--config",
             str(config),
             "--auth-url",
-            served["auth-service"],
+            served.urls["auth-service"],
             "--backend-url",
-            served["backend-service"],
+            served.urls["backend-service"],
             "--websocket-url",
-            served["websocket-service"],
+            served.urls["websocket-service"],
             "--suite",
             "tokens,crossauth",
             "--demo-credentials",
@@ -136,9 +71,9 @@ def test_the_gate_command_passes_both_suites_with_the_provider_state_hook(
 
 
 def test_without_the_provider_state_hook_the_key_holders_attacks_are_skipped_not_passed(
-    served: dict[str, str],
+    served: ServedStubs,
 ) -> None:
-    target = url_target("served", served, live=True, safe=False, states=False)
+    target = url_target("served", served.urls, live=True, safe=False, states=False)
     outcome = run_gate(
         GatePlan(
             target=target,
