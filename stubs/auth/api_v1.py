@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 
 from contracts import spec_by_name
 from stubs.auth.access import introspecting_service, user_caller
-from stubs.auth.service import AuthError, AuthService, InvalidClient, InvalidGrant, Throttled
+from stubs.auth.service import AuthError, AuthService, InvalidClient, InvalidGrant, Throttled, TokenSet
 from stubs.demo import user_by_id
 from stubs.operations import Call, SpecRouter
 from stubs.problems import Problem
@@ -38,6 +38,18 @@ def v1_problem(error: AuthError) -> Problem:
     return Problem(403, error.detail, kind="forbidden")
 
 
+def session_tokens(tokens: TokenSet) -> JSONResponse:
+    """v1's answer to a login or a refresh: both tokens of the session."""
+    return JSONResponse(
+        {
+            "access_token": tokens.access_token,
+            "refresh_token": tokens.refresh_token,
+            "token_type": "Bearer",
+            "expires_in": tokens.expires_in,
+        }
+    )
+
+
 def register(router: SpecRouter, service: AuthService) -> None:
     @router.operation("POST", "/v1/auth/login")
     async def login(call: Call) -> Response:
@@ -46,14 +58,7 @@ def register(router: SpecRouter, service: AuthService) -> None:
             tokens = service.password_grant(body["email"], body["password"], body.get("audience"))
         except AuthError as error:
             raise v1_problem(error) from None
-        return JSONResponse(
-            {
-                "access_token": tokens.access_token,
-                "refresh_token": tokens.refresh_token,
-                "token_type": "Bearer",
-                "expires_in": tokens.expires_in,
-            }
-        )
+        return session_tokens(tokens)
 
     @router.operation("POST", "/v1/auth/refresh")
     async def refresh(call: Call) -> Response:
@@ -61,14 +66,7 @@ def register(router: SpecRouter, service: AuthService) -> None:
             tokens = service.refresh_grant(call.body["refresh_token"])
         except AuthError as error:
             raise v1_problem(error) from None
-        return JSONResponse(
-            {
-                "access_token": tokens.access_token,
-                "refresh_token": tokens.refresh_token,
-                "token_type": "Bearer",
-                "expires_in": tokens.expires_in,
-            }
-        )
+        return session_tokens(tokens)
 
     @router.operation("POST", "/v1/auth/logout", auth=user_caller)
     async def logout(call: Call) -> Response:
