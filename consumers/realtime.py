@@ -201,7 +201,7 @@ def connect(
             legacy=True,  # the connection outlives this call; RealtimeConnection closes it
         )
     except InvalidStatus as exc:
-        raise HandshakeRefused(exc.response.status_code, exc.response.body or b"") from None
+        raise HandshakeRefused(exc.response.status_code, bytes(exc.response.body or b"")) from None
     try:
         return RealtimeConnection(socket, timeout=timeout)
     except BaseException:

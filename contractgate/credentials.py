@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import Any
 
 from providers.credentials import Credentials, ServiceClient, TokenEndpoint, UserAccount
 from providers.errors import ConfigError
@@ -34,8 +35,8 @@ def demo_credentials(endpoint: TokenEndpoint | None = None) -> Credentials:
 
 
 def env_credentials(
-    users: Mapping[str, Mapping[str, object]],
-    clients: Mapping[str, Mapping[str, object]],
+    users: Mapping[str, Mapping[str, Any]],
+    clients: Mapping[str, Mapping[str, Any]],
     endpoint: TokenEndpoint | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Credentials:
@@ -59,7 +60,7 @@ def env_credentials(
             name,
             read(spec.get("username_env"), f"user {name!r} username"),
             read(spec.get("password_env"), f"user {name!r} password"),
-            tuple(str(r) for r in spec.get("roles", ()) or ()),  # type: ignore[union-attr]
+            tuple(str(r) for r in spec.get("roles", ()) or ()),
             str(spec.get("tenant", "")),
         )
         for name, spec in users.items()
@@ -71,7 +72,7 @@ def env_credentials(
             {
                 str(aud): tuple(str(s) for s in scopes)
                 for aud, scopes in dict(spec.get("grants") or {}).items()
-            },  # type: ignore[call-overload]
+            },
         )
         for client_id, spec in clients.items()
     )

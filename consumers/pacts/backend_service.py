@@ -52,7 +52,11 @@ JWKS = {
         }
     )
 }
-INTROSPECTING = {"client_id": "backend-service", "audience": "auth", "scope": "auth:introspect"}
+INTROSPECTING: dict[str, object] = {
+    "client_id": "backend-service",
+    "audience": "auth",
+    "scope": "auth:introspect",
+}
 
 
 def active_introspection(audience: str) -> dict[str, Any]:
@@ -106,7 +110,7 @@ def jwks(writer: PactWriter, consumer: str) -> None:
 
 
 def introspect_active(
-    writer: PactWriter, consumer: str, introspecting: dict[str, str], audience: str
+    writer: PactWriter, consumer: str, introspecting: dict[str, object], audience: str
 ) -> None:
     """Shared with websocket-service: an active user token, asked with the service's own token."""
     with writer.pact(consumer, AUTH) as pact:
@@ -125,7 +129,7 @@ def introspect_active(
     assert seen.active and seen.tenant_id == "acme"
 
 
-def introspect_revoked(writer: PactWriter, consumer: str, introspecting: dict[str, str]) -> None:
+def introspect_revoked(writer: PactWriter, consumer: str, introspecting: dict[str, object]) -> None:
     with writer.pact(consumer, AUTH) as pact:
         interaction = (
             pact.upon_receiving("an introspection of a revoked user token")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +28,7 @@ from pact import Pact, generate, match
 from pact.interaction import HttpInteraction
 from pact.match.matcher import AbstractMatcher, GenericMatcher
 from websockets.sync.server import Server, ServerConnection, serve
+from websockets.typing import Subprotocol
 
 #: Example values. They only have to be plausible: a verifier sends the provider's own values.
 EXAMPLE_JWT = (
@@ -258,18 +259,18 @@ class _ChannelMock:
         pending = [e for e in self.exchanges if e.request is not None]
         for raw in connection:
             received = json.loads(raw)
-            exchange = next((e for e in pending if e.request == received), None)
-            if exchange is None:
+            matching = next((e for e in pending if e.request == received), None)
+            if matching is None:
                 self.mismatches.append(
                     f"unexpected message {received!r}; expected one of {[e.request for e in pending]!r}"
                 )
                 return
-            self.matched.add(exchange.description)
-            for response in exchange.responses:
+            self.matched.add(matching.description)
+            for response in matching.responses:
                 connection.send(json.dumps(response))
 
-    def select(self, connection: ServerConnection, offered: list[str]) -> str | None:
-        return self.subprotocol if self.subprotocol in offered else None
+    def select(self, connection: ServerConnection, offered: Sequence[Subprotocol]) -> Subprotocol | None:
+        return Subprotocol(self.subprotocol) if self.subprotocol in offered else None
 
 
 @contextmanager

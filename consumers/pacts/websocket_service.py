@@ -35,8 +35,12 @@ from consumers.pacts.support import (
 CONSUMER = "websocket-service"
 BACKEND = "backend-service"
 JSON = "application/json"
-INTROSPECTING = {"client_id": "websocket-service", "audience": "auth", "scope": "auth:introspect"}
-READING_RUNS = {"client_id": "websocket-service", "scope": "runs:read"}
+INTROSPECTING: dict[str, object] = {
+    "client_id": "websocket-service",
+    "audience": "auth",
+    "scope": "auth:introspect",
+}
+READING_RUNS: dict[str, object] = {"client_id": "websocket-service", "scope": "runs:read"}
 
 INTERNAL_RUN = {
     "id": uuid(RUN_ID),

@@ -73,9 +73,9 @@ def render_decision(decision: Decision) -> list[str]:
             for r in rows
         ]
         widths = [max(len(str(row[i])) for row in (headers, *table)) for i in range(len(headers))]
-        for row in (headers, *table):
+        for cells in (headers, *table):
             lines.append(
-                "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+                "  ".join(str(cell).ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
             )
         for row in rows:
             for interaction in row.failed_interactions:

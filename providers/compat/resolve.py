@@ -56,7 +56,14 @@ class Node:
         value = self.value
         pointer = self.pointer
         for key in keys:
-            value = value[key] if isinstance(value, (dict, list)) else None
+            if isinstance(value, dict):
+                value = value[key]
+            elif isinstance(value, list):
+                if not isinstance(key, int):  # what `value[key]` raises: a list is indexed by position
+                    raise TypeError(f"list indices must be integers or slices, not {type(key).__name__}")
+                value = value[key]
+            else:
+                value = None
             pointer = f"{pointer}/{escape(str(key))}"
         return Node(value, pointer)
 
@@ -245,7 +252,8 @@ class Resolver:
 
     def _alternatives(self, flat: FlatSchema, node: Node, keyword: str, seen: frozenset[str]) -> FlatSchema:
         branches = [node.child(keyword, i) for i in range(len(node.value[keyword]))]
-        nulls, others = [], []
+        nulls: list[Node] = []
+        others: list[Node] = []
         for branch in branches:
             inner = self._flatten(branch, seen | {node.pointer})
             is_null = inner.types == frozenset() and inner.nullable and not inner.variants

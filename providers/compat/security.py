@@ -174,8 +174,9 @@ def scheme_differences(old: dict[str, Any], new: dict[str, Any]) -> tuple[list[s
                 narrowed.append(f"audience(s) {', '.join(map(str, lost))} no longer accepted")
             if gained:
                 widened.append(f"audience(s) {', '.join(map(str, gained))} now accepted")
-    old_flows = old.get("flows") if isinstance(old.get("flows"), dict) else {}
-    new_flows = new.get("flows") if isinstance(new.get("flows"), dict) else {}
+    old_value, new_value = old.get("flows"), new.get("flows")
+    old_flows = old_value if isinstance(old_value, dict) else {}
+    new_flows = new_value if isinstance(new_value, dict) else {}
     for flow, settings in old_flows.items():
         if flow not in new_flows:
             narrowed.append(f"OAuth2 flow {flow} removed")

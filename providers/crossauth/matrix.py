@@ -252,19 +252,21 @@ def service_holders(
                 return rows
         return rows
     requirement = wanted[0]
-    audience = next((a for a in requirement.audiences if credentials.client_for(a, requirement.scopes)), None)
-    if audience is not None:
-        client = credentials.client_for(audience, requirement.scopes)
+    grantable = next(
+        (a for a in requirement.audiences if credentials.client_for(a, requirement.scopes)), None
+    )
+    if grantable is not None:
+        client = credentials.client_for(grantable, requirement.scopes)
         assert client is not None
         scoped = tuple(requirement.scopes)
         label = f"service token with {' '.join(scoped)}" if scoped else "service token"
-        rows.append(Holder(label, "service", audience, client.client_id, scopes=scoped, owner=owner))
+        rows.append(Holder(label, "service", grantable, client.client_id, scopes=scoped, owner=owner))
         if expired:
             rows.append(
                 Holder(
                     "expired service token",
                     "service",
-                    audience,
+                    grantable,
                     client.client_id,
                     scopes=scoped,
                     owner=owner,

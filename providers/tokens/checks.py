@@ -112,7 +112,7 @@ def _ws_ways(channel: Channel, credential: Forged) -> list[tuple[str, list[tuple
     if credential.token is None:
         headers = [(channel.handshake.header if n == AUTHORIZATION else n, v) for n, v in credential.headers]
         return [(credential.variant, headers, [])]
-    ways = [
+    ways: list[tuple[str, list[tuple[str, str]], list[str]]] = [
         (
             f"{credential.variant}, in the {channel.handshake.header} header",
             channel.header_credential(credential.token),

@@ -14,7 +14,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 import jsonschema
 from referencing import Registry, Resource
@@ -78,7 +78,7 @@ def _pointer(path: Any) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
 
 
-def _is_message_id(value: Any) -> bool:
+def _is_message_id(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and 1 <= len(value) <= 64
 
 
@@ -143,7 +143,7 @@ class Protocol:
                 reply_to=reply_to,
                 ref=where or None,
             )
-        return ClientMessage(type=data["type"], id=message_id, payload=data["payload"])
+        return ClientMessage(type=data["type"], id=reply_to, payload=data["payload"])
 
 
 def _payload_pointer(message: dict[str, Any], message_ref: str, resolver: Any) -> str:

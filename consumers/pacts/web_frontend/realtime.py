@@ -8,7 +8,7 @@ answer is `seq` 2: the frontend checks the numbering because `resume` depends on
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 
 from pact import Pact, match
@@ -58,10 +58,10 @@ WELCOME_EXAMPLE = {
         "expires_at": "2026-03-01T12:15:00.000Z",
     },
 }
-LOGGED_IN = {"user": ALICE, "audience": "websocket"}
+LOGGED_IN: dict[str, object] = {"user": ALICE, "audience": "websocket"}
 
 
-def _reply(type_: str, id_: str, payload: dict[str, object], *, seq: object = 2) -> dict[str, object]:
+def _reply(type_: str, id_: str, payload: Mapping[str, object], *, seq: object = 2) -> dict[str, object]:
     """A server reply: the request's `id`, and on a fresh connection the `seq` right after `welcome`."""
     return {"type": type_, "id": id_, "seq": seq, "ts": timestamp(), "payload": payload}
 
