@@ -13,6 +13,7 @@ Security requirements and schemes are compared by `security`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from providers.compat.model import Change, Direction, make_change
@@ -270,6 +271,38 @@ class DocumentComparator:
                     Where(f"{label} → {where_kind} parameter", name, " "),
                 )
 
+    def _media_types(
+        self, before: Node, after: Node, direction: Direction, place: Callable[[str], str]
+    ) -> None:
+        """Media types of a request body or a response: removed, added, and the schemas of those kept."""
+        side, verb = ("request", "accepted") if direction is Direction.REQUEST else ("response", "answered")
+        old_media, new_media = self._content(before), self._content(after)
+        for media, node in old_media.items():
+            if media not in new_media:
+                self._change(
+                    f"{side}-media-type-removed",
+                    place(media),
+                    f"media type {media} no longer {verb}",
+                    old=media,
+                    old_node=node,
+                )
+            elif node.get("schema") and new_media[media].get("schema"):
+                self.schemas.compare(
+                    node.child("schema"),
+                    new_media[media].child("schema"),
+                    direction,
+                    Where(place(media), "body"),
+                )
+        for media, node in new_media.items():
+            if media not in old_media:
+                self._change(
+                    f"{side}-media-type-added",
+                    place(media),
+                    f"media type {media} now {verb}",
+                    new=media,
+                    new_node=node,
+                )
+
     @staticmethod
     def _content(body: Node | None) -> dict[str, Node]:
         if (
@@ -304,32 +337,7 @@ class DocumentComparator:
             kind = "request-body-made-required" if now else "request-body-made-optional"
             text = "body now required" if now else "body no longer required"
             self._change(kind, where, text, old=was, new=now, old_node=before, new_node=after)
-        old_media, new_media = self._content(before), self._content(after)
-        for media, node in old_media.items():
-            if media not in new_media:
-                self._change(
-                    "request-media-type-removed",
-                    f"{label} → request {media}",
-                    f"media type {media} no longer accepted",
-                    old=media,
-                    old_node=node,
-                )
-            elif node.get("schema") and new_media[media].get("schema"):
-                self.schemas.compare(
-                    node.child("schema"),
-                    new_media[media].child("schema"),
-                    Direction.REQUEST,
-                    Where(f"{label} → request {media}", "body"),
-                )
-        for media, node in new_media.items():
-            if media not in old_media:
-                self._change(
-                    "request-media-type-added",
-                    f"{label} → request {media}",
-                    f"media type {media} now accepted",
-                    new=media,
-                    new_node=node,
-                )
+        self._media_types(before, after, Direction.REQUEST, lambda media: f"{label} → request {media}")
 
     # --- responses ----------------------------------------------------------------------------
 
@@ -427,29 +435,4 @@ class DocumentComparator:
                 self._change("sunset-announced", where, f"the response now carries {name}", new_node=header)
             else:
                 self._change("response-header-added", where, f"new header {name}", new_node=header)
-        old_media, new_media = self._content(old), self._content(new)
-        for media, node in old_media.items():
-            if media not in new_media:
-                self._change(
-                    "response-media-type-removed",
-                    f"{base} {media}",
-                    f"media type {media} no longer answered",
-                    old=media,
-                    old_node=node,
-                )
-            elif node.get("schema") and new_media[media].get("schema"):
-                self.schemas.compare(
-                    node.child("schema"),
-                    new_media[media].child("schema"),
-                    Direction.RESPONSE,
-                    Where(f"{base} {media}", "body"),
-                )
-        for media, node in new_media.items():
-            if media not in old_media:
-                self._change(
-                    "response-media-type-added",
-                    f"{base} {media}",
-                    f"media type {media} now answered",
-                    new=media,
-                    new_node=node,
-                )
+        self._media_types(old, new, Direction.RESPONSE, lambda media: f"{base} {media}")
