@@ -7,16 +7,10 @@ A wrong password or a spent refresh token is `Unauthorized` here (v1 predates OA
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any
 
-import httpx
-
-from consumers.http import ApiClient
-
-_SUCCESSOR = re.compile(r'<([^>]+)>\s*;\s*rel="successor-version"')
+from consumers.deprecation import DeprecatedApiClient
 
 
 @dataclass(frozen=True)
@@ -36,39 +30,7 @@ class Me:
     roles: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Deprecation:
-    """What a v1 answer says about v1's end (RFC 9745 Deprecation, RFC 8594 Sunset, successor Link)."""
-
-    deprecated_at: int
-    sunset: str
-    successor: str | None
-
-    @classmethod
-    def from_headers(cls, headers: httpx.Headers) -> Deprecation | None:
-        value = headers.get("deprecation", "")
-        if not value.startswith("@"):
-            return None
-        link = _SUCCESSOR.search(headers.get("link", ""))
-        sunset = headers.get("sunset", "")
-        parsedate_to_datetime(sunset)  # a malformed date is a broken contract: fail loudly
-        return cls(int(value[1:]), sunset, link.group(1) if link else None)
-
-
-class LegacyAuthClient(ApiClient):
-    last_deprecation: Deprecation | None = None
-
-    def request(self, method: str, path: str, *, token: str | None = None, **kwargs: Any) -> httpx.Response:
-        try:
-            response = super().request(method, path, token=token, **kwargs)
-        except Exception as exc:
-            headers = getattr(exc, "headers", None)
-            if headers is not None:
-                self.last_deprecation = Deprecation.from_headers(headers)
-            raise
-        self.last_deprecation = Deprecation.from_headers(response.headers)
-        return response
-
+class LegacyAuthClient(DeprecatedApiClient):
     @staticmethod
     def _tokens(body: dict[str, Any]) -> Tokens:
         return Tokens(

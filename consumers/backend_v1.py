@@ -2,7 +2,7 @@
 
 v1's shapes: page numbers (`items`, `page`, `per_page`, `total`), a thread's `title`, a message's
 `text`, `run_id`. Every answer carries v1's deprecation headers; the app keeps the last one seen
-(`last_deprecation`, the same `Deprecation` as the v1 auth client's) to warn before the sunset.
+(`last_deprecation`, like the v1 auth client) to warn before the sunset.
 """
 
 from __future__ import annotations
@@ -11,10 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-import httpx
-
-from consumers.auth_v1 import Deprecation
-from consumers.http import ApiClient, parse_time
+from consumers.deprecation import DeprecatedApiClient
+from consumers.http import parse_time
 
 T = TypeVar("T")
 
@@ -94,20 +92,7 @@ class Me:
     roles: tuple[str, ...]
 
 
-class LegacyBackendClient(ApiClient):
-    last_deprecation: Deprecation | None = None
-
-    def request(self, method: str, path: str, *, token: str | None = None, **kwargs: Any) -> httpx.Response:
-        try:
-            response = super().request(method, path, token=token, **kwargs)
-        except Exception as exc:
-            headers = getattr(exc, "headers", None)
-            if headers is not None:
-                self.last_deprecation = Deprecation.from_headers(headers)
-            raise
-        self.last_deprecation = Deprecation.from_headers(response.headers)
-        return response
-
+class LegacyBackendClient(DeprecatedApiClient):
     def list_threads(self, token: str, *, page: int = 1, per_page: int = 20) -> Page[Thread]:
         params = {"page": page, "per_page": per_page}
         body = self.request("GET", "/v1/threads", token=token, params=params).json()
