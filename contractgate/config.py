@@ -11,22 +11,22 @@ variables that hold them, and a key that looks like a literal secret is refused.
     report_dir = "reports"
     contracts = "contracts"                 # a folder with openapi/, asyncapi/, pacts/
 
-    [credentials]                           # the token endpoint (defaults: the reference platform's)
-    service = "auth-service"; path = "/v2/auth/token"; username_field = "username"; …
-
     [limits]                                # live targets' safety net (staging-safe defaults)
     timeout = 10; rate = 20; burst = 5; budget = 5000
 
     [suite.fuzz]  / [suite.websocket] / …   # per-suite settings, passed to the suite
 
     [targets.staging]
-    services = { auth-service = "https://…", backend-service = "https://…", websocket-service = "https://…" }
+    services = { billing = "https://…", ledger = "https://…" }   # the services of the contracts
     safe = true                             # read-only + allow_writes only (default true)
-    allow_writes = ["POST /v2/threads"]
+    allow_writes = ["POST /invoices"]
     provider_states = false                 # the services expose /_contractgate/provider-states
     limits = { rate = 5, budget = 1000 }
-    [targets.staging.users.member]          # username_env, password_env, roles, tenant
-    [targets.staging.clients.backend-service]   # secret_env, grants = { auth = ["auth:introspect"] }
+    [targets.staging.users.NAME]            # username_env, password_env (roles, tenant: platform.yaml's)
+    [targets.staging.clients.CLIENT_ID]     # secret_env (grants: platform.yaml's)
+
+How tokens are obtained, the accounts' roles and the clients' grants are the platform's, described in
+the contracts folder's `platform.yaml` (`providers.platform`), not here.
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from providers.credentials import TokenEndpoint
 from providers.errors import ConfigError
 from providers.http import Limits
 
@@ -54,7 +53,6 @@ _TOP_KEYS = {
     "max_examples",
     "report_dir",
     "contracts",
-    "credentials",
     "limits",
     "targets",
 }
@@ -84,7 +82,6 @@ class GateConfig:
     max_examples: int = 25
     report_dir: Path = Path("reports")
     contracts: Path | None = None
-    endpoint: TokenEndpoint = field(default_factory=TokenEndpoint)
     limits: Limits = LIVE_LIMITS
     suite_settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     targets: Mapping[str, TargetConfig] = field(default_factory=dict)
@@ -258,14 +255,15 @@ def _target(name: str, reader: _Reader, base_limits: Limits) -> TargetConfig:
 
 def parse(data: Mapping[str, Any], source: Path | None = None, where: str | None = None) -> GateConfig:
     reader = _Reader(data, where or str(source or "configuration"))
+    if "credentials" in data:
+        raise reader.fail(
+            "credentials", "how tokens are obtained is described in the contracts' platform.yaml ('tokens')"
+        )
     reader.only(_TOP_KEYS)
     root = source.parent if source else Path.cwd()
     max_examples = reader.get("max_examples", int, 25)
     if max_examples < 1:
         raise reader.fail("max_examples", "must be at least 1")
-    endpoint_reader = reader.table("credentials")
-    endpoint_reader.only({f.name for f in fields(TokenEndpoint)})
-    endpoint_values = {k: endpoint_reader.get(k, str) for k in endpoint_reader.data}
     limits = _limits(reader.table("limits"), LIVE_LIMITS)
     settings_reader = reader.table("suite")
     suite_settings = {name: dict(settings_reader.table(name).data) for name in settings_reader.data}
@@ -283,7 +281,6 @@ def parse(data: Mapping[str, Any], source: Path | None = None, where: str | None
         max_examples=max_examples,
         report_dir=Path(report_dir) if os.path.isabs(report_dir) else root / report_dir,
         contracts=(root / contracts) if contracts else None,
-        endpoint=TokenEndpoint(**endpoint_values),
         limits=limits,
         suite_settings=suite_settings,
         targets=targets,

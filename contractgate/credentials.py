@@ -1,8 +1,11 @@
-"""The credentials the gate uses against a target: demo accounts for the stubs, environment for live.
+"""The credentials the gate uses against a target: the stubs' seeded accounts, or secrets from the environment.
 
-Live targets never carry literal secrets: configuration names environment variables, and a missing one
-is a one-line configuration error. The defaults describe the reference platform (its OAuth2 token
-endpoint, its three demo users and three service clients); a team with other services configures its own.
+Which accounts and clients exist, their roles, tenant and grants, is the platform manifest's
+(`providers.platform`); the configuration may add accounts and override roles. Secrets are never
+literal: for the embedded stubs they come from the stubs' own seed, for live targets from environment
+variables the configuration names — or, without a configured target, from
+`CONTRACTGATE_<ACCOUNT>_USERNAME` / `_PASSWORD` and `CONTRACTGATE_CLIENT_<CLIENT_ID>_SECRET` for every
+account and client of the manifest. A missing variable is a one-line configuration error.
 """
 
 from __future__ import annotations
@@ -11,39 +14,49 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from providers.credentials import Credentials, ServiceClient, TokenEndpoint, UserAccount
+from providers.credentials import Credentials, ServiceClient, UserAccount
 from providers.errors import ConfigError
+from providers.platform import Platform, of_folder
 from stubs import demo
 
-#: The roles accounts play in the suites, and the demo user who plays each on the stubs.
-DEMO_ACCOUNTS = {
-    "member": "alice@example.com",
-    "admin": "admin@example.com",
-    "other-tenant": "bob@example.com",
-}
+
+def _ordered(platform: Platform, users: list[UserAccount]) -> tuple[UserAccount, ...]:
+    """The manifest's primary account first: it is the one the suites act as by default."""
+    return tuple(sorted(users, key=lambda u: u.name != platform.primary))
 
 
-def demo_credentials(endpoint: TokenEndpoint | None = None) -> Credentials:
-    """The stubs' seeded accounts and clients (documented in the README)."""
-    users = []
-    for name, email in DEMO_ACCOUNTS.items():
-        user = demo.user_by_email(email)
-        assert user is not None
-        users.append(UserAccount(name, user.email, user.password, user.roles, user.tenant_id))
-    clients = tuple(ServiceClient(c.client_id, c.secret, dict(c.scopes_by_audience)) for c in demo.CLIENTS)
-    return Credentials(endpoint=endpoint or TokenEndpoint(), users=tuple(users), clients=clients)
+def embedded_credentials(platform: Platform) -> Credentials:
+    """The embedded stubs' seeded accounts: the manifest's accounts by the username consumers use for them
+    (`example`), with the stubs' own passwords and client secrets."""
+    secrets = demo.secrets()
+    users = [
+        UserAccount(a.name, a.example, secrets[a.example], a.roles, a.tenant)
+        for a in platform.accounts
+        if a.example and a.example in secrets
+    ]
+    clients = tuple(
+        ServiceClient(c.client_id, secrets[c.client_id], dict(c.grants))
+        for c in platform.clients
+        if c.client_id in secrets
+    )
+    return Credentials(issuer=platform.issuer, users=_ordered(platform, users), clients=clients)
+
+
+def demo_credentials(root: str | None = None) -> Credentials:
+    """The embedded stubs' credentials for the contracts folder at `root` (default: the configured one)."""
+    return embedded_credentials(of_folder(root))
 
 
 def env_credentials(
+    platform: Platform,
     users: Mapping[str, Mapping[str, Any]],
     clients: Mapping[str, Mapping[str, Any]],
-    endpoint: TokenEndpoint | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Credentials:
     """Accounts and clients whose secrets come from environment variables.
 
-    `users`: name → {username_env, password_env, roles, tenant}; `clients`: client_id →
-    {secret_env, grants: {audience: [scopes]}}.
+    `users`: name → {username_env, password_env, roles?, tenant?} (roles and tenant default to the
+    manifest's account of that name); `clients`: client_id → {secret_env, grants?}.
     """
     env = os.environ if environ is None else environ
 
@@ -55,65 +68,69 @@ def env_credentials(
             raise ConfigError(f"{what}: environment variable {var} is not set")
         return value
 
-    accounts = tuple(
-        UserAccount(
-            name,
-            read(spec.get("username_env"), f"user {name!r} username"),
-            read(spec.get("password_env"), f"user {name!r} password"),
-            tuple(str(r) for r in spec.get("roles", ()) or ()),
-            str(spec.get("tenant", "")),
+    accounts = []
+    for name, spec in users.items():
+        known = platform.account(name)
+        roles = spec.get("roles")
+        accounts.append(
+            UserAccount(
+                name,
+                read(spec.get("username_env"), f"user {name!r} username"),
+                read(spec.get("password_env"), f"user {name!r} password"),
+                tuple(str(r) for r in roles) if roles is not None else (known.roles if known else ()),
+                str(
+                    spec.get("tenant") if spec.get("tenant") is not None else (known.tenant if known else "")
+                ),
+            )
         )
-        for name, spec in users.items()
-    )
-    service_clients = tuple(
-        ServiceClient(
-            client_id,
-            read(spec.get("secret_env"), f"client {client_id!r} secret"),
-            {
-                str(aud): tuple(str(s) for s in scopes)
-                for aud, scopes in dict(spec.get("grants") or {}).items()
-            },
+    service_clients = []
+    for client_id, spec in clients.items():
+        known_client = next((c for c in platform.clients if c.client_id == client_id), None)
+        grants = spec.get("grants")
+        service_clients.append(
+            ServiceClient(
+                client_id,
+                read(spec.get("secret_env"), f"client {client_id!r} secret"),
+                {str(aud): tuple(str(s) for s in scopes) for aud, scopes in dict(grants).items()}
+                if grants is not None
+                else dict(known_client.grants if known_client else {}),
+            )
         )
-        for client_id, spec in clients.items()
+    return Credentials(
+        issuer=platform.issuer, users=_ordered(platform, accounts), clients=tuple(service_clients)
     )
-    return Credentials(endpoint=endpoint or TokenEndpoint(), users=accounts, clients=service_clients)
 
 
 def env_var(*parts: str) -> str:
     """CONTRACTGATE_… variable name for an account or client ("other-tenant" → OTHER_TENANT)."""
-    return "_".join(["CONTRACTGATE", *(p.upper().replace("-", "_").replace(".", "_") for p in parts)])
+    return "_".join(
+        ["CONTRACTGATE", *(p.upper().replace("-", "_").replace(".", "_").replace(":", "_") for p in parts)]
+    )
 
 
-def reference_env_credentials(environ: Mapping[str, str] | None = None) -> Credentials:
-    """The reference platform's accounts and clients, secrets from the environment.
+def default_env_credentials(platform: Platform, environ: Mapping[str, str] | None = None) -> Credentials:
+    """The manifest's accounts and clients, secrets from `CONTRACTGATE_*` variables.
 
-    `CONTRACTGATE_<ACCOUNT>_USERNAME` / `_PASSWORD` for the accounts member, admin and other-tenant, and
-    `CONTRACTGATE_CLIENT_<CLIENT_ID>_SECRET` for each service client. Accounts and clients whose
-    variables are unset are left out (suites then skip what needs them); none at all is an error.
+    Accounts and clients whose variables are unset are left out (suites then skip what needs them,
+    naming the variables); none at all is an error.
     """
     env = os.environ if environ is None else environ
-    demo_set = demo_credentials()
     users = {
         account.name: {
             "username_env": env_var(account.name, "username"),
             "password_env": env_var(account.name, "password"),
-            "roles": list(account.roles),
-            "tenant": account.tenant,
         }
-        for account in demo_set.users
+        for account in platform.accounts
         if env.get(env_var(account.name, "username")) and env.get(env_var(account.name, "password"))
     }
     clients = {
-        client.client_id: {
-            "secret_env": env_var("client", client.client_id, "secret"),
-            "grants": dict(client.grants),
-        }
-        for client in demo_set.clients
+        client.client_id: {"secret_env": env_var("client", client.client_id, "secret")}
+        for client in platform.clients
         if env.get(env_var("client", client.client_id, "secret"))
     }
     if not users and not clients:
-        raise ConfigError(
-            f"no credentials for a live target: set {env_var('member', 'username')} and "
-            f"{env_var('member', 'password')} (and the others listed in the README), or pass --demo-credentials"
-        )
-    return env_credentials(users, clients, environ=env)
+        wanted = [f"{env_var(a.name, 'username')}/{env_var(a.name, 'password')}" for a in platform.accounts]
+        wanted += [env_var("client", c.client_id, "secret") for c in platform.clients]
+        hint = ", ".join(wanted) if wanted else "accounts in the configuration's [targets.NAME.users]"
+        raise ConfigError(f"no credentials for a live target: set {hint}, or pass --demo-credentials")
+    return env_credentials(platform, users, clients, environ=env)

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from providers.errors import TargetUnreachable
-from providers.target import STATES_PATH, ServiceTarget, Target
+from providers.platform import DEFAULT_HOOK_PATH
+from providers.target import ServiceTarget, Target
 from stubs.platform import Platform, PlatformOptions
 from stubs.server import ServerError
 
@@ -16,15 +17,11 @@ def gate_options() -> PlatformOptions:
     return PlatformOptions(websocket={"heartbeat_interval": 1.0}, backend={"run_event_interval": 0.05})
 
 
-def target_of(platform: Platform) -> Target:
+def target_of(platform: Platform, hook: str = DEFAULT_HOOK_PATH) -> Target:
     """A target whose services are reachable both over loopback and in-process (ASGI)."""
-    apps = {
-        "auth-service": platform.auth_app,
-        "backend-service": platform.backend_app,
-        "websocket-service": platform.websocket_app,
-    }
+    apps = platform.apps
     services = {
-        name: ServiceTarget(name, url, app=apps[name], states_url=url + STATES_PATH)
+        name: ServiceTarget(name, url, app=apps[name], states_url=url + hook)
         for name, url in platform.urls.items()
     }
     return Target(name="stubs", services=services, live=False)

@@ -22,12 +22,15 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from contractgate.credentials import demo_credentials
+from contractgate.credentials import embedded_credentials
 from contractgate.embedded import embedded_stubs
 from contracts import ContractFileError, SpecFile, asyncapi_spec, openapi_specs
+from providers.checks import classify
 from providers.credentials import Credentials, TokenSource
 from providers.errors import ConfigError, ContractError, ContractgateError
 from providers.http import Limits, RequestGuard, TargetHttp
+from providers.platform import Platform
+from providers.platform import load as load_platform
 from providers.redact import Redactor
 from providers.results import Result, Verdict, overall
 from providers.suite import Progress, RunContext, RunOptions, SuiteFunction
@@ -133,18 +136,15 @@ def _target(plan: GatePlan) -> Iterator[Target]:
         yield target
 
 
-def _load_contracts(root: str | None) -> tuple[tuple[SpecFile, ...], dict[str, Any] | None]:
+def _load_contracts(root: str | None) -> tuple[tuple[SpecFile, ...], dict[str, Any] | None, Platform]:
     try:
         specs = openapi_specs(root)
-        try:
-            asyncapi = asyncapi_spec(root)
-        except ContractFileError:
-            asyncapi = None
+        asyncapi = asyncapi_spec(root)
     except ContractFileError as exc:
         raise ContractError(str(exc)) from None
     if not specs:
         raise ContractError(f"no OpenAPI documents found under {root or 'contracts/'}openapi/")
-    return specs, asyncapi
+    return specs, asyncapi, load_platform(specs, root)
 
 
 def _crash(suite: str, exc: BaseException) -> Result:
@@ -179,7 +179,7 @@ class _Run:
         started = time.monotonic()
         try:
             for result in function(ctx):
-                self.events.put(("result", name, result))
+                self.events.put(("result", name, classify(result)))
                 if self.stop.is_set():
                     break
         except ContractgateError as exc:
@@ -230,7 +230,7 @@ def run_gate(plan: GatePlan, listener: GateListener | None = None) -> GateOutcom
     """Run the plan; raises `ContractgateError` only for problems found before any suite ran."""
     listener = listener or SilentListener()
     functions = {name: suite_function(name) for name in plan.suites}
-    specs, asyncapi = _load_contracts(plan.contracts_root)
+    specs, asyncapi, platform = _load_contracts(plan.contracts_root)
     started = time.monotonic()
     with ExitStack() as stack:
         target = stack.enter_context(_target(plan))
@@ -240,7 +240,7 @@ def run_gate(plan: GatePlan, listener: GateListener | None = None) -> GateOutcom
         if target.live:
             check_reachable(target, http)
         redactor = Redactor()
-        credentials = plan.credentials or demo_credentials()
+        credentials = plan.credentials or embedded_credentials(platform)
         run = _Run(functions, plan.jobs)
         ctx = RunContext(
             target=target,
@@ -252,6 +252,7 @@ def run_gate(plan: GatePlan, listener: GateListener | None = None) -> GateOutcom
             redactor=redactor,
             options=plan.options,
             emit=run.progress,
+            platform=platform,
         )
         by_suite, suite_seconds, stopped = run.execute(ctx, listener)
     return GateOutcome(

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from contractgate.config import GateConfig
-from contractgate.credentials import demo_credentials, env_credentials, reference_env_credentials
-from providers.credentials import Credentials, TokenEndpoint
+from contractgate.credentials import default_env_credentials, embedded_credentials, env_credentials
+from providers.credentials import Credentials
 from providers.http import Limits
+from providers.platform import Platform, of_folder
 from providers.target import Target, url_target
 
 EMBEDDED = "stubs"
@@ -37,6 +38,11 @@ class ResolvedTarget:
         return self.target.name if self.target else EMBEDDED
 
 
+def platform_of(config: GateConfig) -> Platform:
+    """The platform the configuration's contracts folder describes."""
+    return of_folder(str(config.contracts) if config.contracts else None)
+
+
 def resolve(
     config: GateConfig,
     *,
@@ -50,13 +56,16 @@ def resolve(
     def limited(limits: Limits) -> Limits:
         return replace(limits, timeout=timeout) if timeout is not None else limits
 
-    endpoint = config.endpoint
+    platform = platform_of(config)
+    hook = platform.hook.path
     if urls:
-        target = url_target("url", urls, live=True, safe=not unsafe, states=provider_states)
-        credentials = demo_credentials(endpoint) if use_demo_credentials else _env(endpoint=endpoint)
+        target = url_target("url", urls, live=True, safe=not unsafe, states=hook if provider_states else None)
+        credentials = (
+            embedded_credentials(platform) if use_demo_credentials else default_env_credentials(platform)
+        )
         return ResolvedTarget(target, credentials, limited(config.limits))
     if name in (None, EMBEDDED):
-        return ResolvedTarget(None, demo_credentials(endpoint), limited(Limits()))
+        return ResolvedTarget(None, embedded_credentials(platform), limited(Limits()))
     assert name is not None
     configured = config.target(name)
     target = url_target(
@@ -64,14 +73,14 @@ def resolve(
         configured.services,
         live=True,
         safe=configured.safe and not unsafe,
-        states=configured.provider_states or provider_states,
+        states=hook if configured.provider_states or provider_states else None,
     )
     if use_demo_credentials:
-        credentials = demo_credentials(endpoint)
+        credentials = embedded_credentials(platform)
     elif configured.users or configured.clients:
-        credentials = env_credentials(configured.users, configured.clients, endpoint)
+        credentials = env_credentials(platform, configured.users, configured.clients)
     else:
-        credentials = _env(endpoint=endpoint)
+        credentials = default_env_credentials(platform)
     return ResolvedTarget(
         target, credentials, limited(configured.limits), configured.allow_writes, dict(configured.broker)
     )
@@ -91,6 +100,3 @@ def broker_suite_options(
     with BrokerClient(settings.connection) as client:
         yield {"pacts": pacts_options(settings, client, providers), "broker": dict(broker)}
 
-
-def _env(*, endpoint: TokenEndpoint) -> Credentials:
-    return replace(reference_env_credentials(), endpoint=endpoint)

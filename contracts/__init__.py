@@ -1,15 +1,23 @@
 """The contracts as data, and the one loader every package uses to find them.
 
-The specs (`openapi/`, `asyncapi/`) and the generated pacts (`pacts/`) are the source of truth; this
-module only locates and parses them. It imports nothing of the project, so everything may import it.
-A team that replaces the reference contracts with its own points `CONTRACTGATE_CONTRACTS` (or the
-`root` argument) at its own folder of the same shape.
+A contracts folder holds the specs (`openapi/*.yaml|json`, `asyncapi/*.yaml|json`), the generated or
+published pacts (`pacts/`) and the platform manifest (`platform.yaml`: what the specs alone do not say,
+read by `providers.platform`). This module only locates and parses them. It imports nothing of the
+project, so everything may import it. A team points `CONTRACTGATE_CONTRACTS` (or the `root` argument)
+at its own folder; `contractgate init` writes one.
+
+Which service a document describes is, in order: the manifest's `documents` entry for the file,
+`info.x-service`, else the file name without a trailing version (`billing-v2.yaml` → `billing`). The
+loader writes the answer into the parsed document's `info.x-service`, so every reader finds it there.
+The major version is the manifest's entry, `info.x-api-version`, the file name's `-vN` suffix, else
+`v` + the major of `info.version`.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -24,11 +32,15 @@ __all__ = [
     "load_document",
     "openapi_specs",
     "asyncapi_spec",
+    "manifest",
+    "MANIFEST_FILE",
     "pact_files",
     "spec_by_name",
 ]
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
+MANIFEST_FILE = "platform.yaml"
+_VERSION_SUFFIX = re.compile(r"^(?P<name>.+?)[-_.](?P<version>v\d+)$")
 
 
 class ContractFileError(Exception):
@@ -79,22 +91,62 @@ def load_document(path: Path | str) -> dict[str, Any]:
     return data
 
 
-def _spec_file(path: Path) -> SpecFile:
-    document = load_document(path)
+@cache
+def _manifest(root: Path) -> tuple[Path, dict[str, Any]] | None:
+    path = root / MANIFEST_FILE
+    return (path, load_document(path)) if path.is_file() else None
+
+
+def manifest(root: Path | str | None = None) -> tuple[Path, dict[str, Any]] | None:
+    """The platform manifest (`platform.yaml`) of the contracts folder, parsed; None when there is none."""
+    return _manifest(contracts_root(root).resolve())
+
+
+def _declared(root: Path, path: Path) -> dict[str, Any]:
+    """The manifest's `documents` entry for a spec file (by its path relative to the folder)."""
+    found = _manifest(root)
+    if found is None:
+        return {}
+    documents = found[1].get("documents") or {}
+    if not isinstance(documents, dict):
+        raise ContractFileError(f"{found[0]}: 'documents' must map spec files to {{service, version}}")
+    entry = documents.get(path.relative_to(root).as_posix()) or {}
+    if not isinstance(entry, dict):
+        raise ContractFileError(f"{found[0]}: documents.{path.relative_to(root).as_posix()} must be a mapping")
+    return entry
+
+
+def _describe(root: Path, path: Path, document: dict[str, Any]) -> tuple[str, str]:
+    """The service and major version a document describes, written into its `info` (module docstring)."""
     info = document.get("info")
     if not isinstance(info, dict):
         raise ContractFileError(f"{path}: missing 'info' object")
-    service = info.get("x-service")
+    declared = _declared(root, path)
+    stem = _VERSION_SUFFIX.match(path.stem)
+    service = declared.get("service") or info.get("x-service") or (stem["name"] if stem else path.stem)
     if not isinstance(service, str) or not service:
-        raise ContractFileError(f"{path}: 'info.x-service' must name the service the document describes")
-    version = info.get("x-api-version") or path.stem.rsplit("-", 1)[-1]
-    return SpecFile(name=path.stem, path=path, service=service, version=str(version), document=document)
+        raise ContractFileError(f"{path}: 'info.x-service' must be a service name")
+    version = declared.get("version") or info.get("x-api-version") or (stem["version"] if stem else None)
+    if not version:
+        major = str(info.get("version") or "").lstrip("vV").split(".")[0]
+        version = f"v{major}" if major.isdigit() else "v1"
+    info["x-service"] = service
+    return service, str(version)
+
+
+def _spec_file(root: Path, path: Path) -> SpecFile:
+    document = load_document(path)
+    service, version = _describe(root, path, document)
+    return SpecFile(name=path.stem, path=path, service=service, version=version, document=document)
+
+
+def _documents(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*") if p.suffix in (".yaml", ".yml", ".json") and p.is_file())
 
 
 @cache
 def _openapi_specs(root: Path) -> tuple[SpecFile, ...]:
-    folder = root / "openapi"
-    return tuple(_spec_file(p) for p in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.json")))
+    return tuple(_spec_file(root, p) for p in _documents(root / "openapi"))
 
 
 def openapi_specs(root: Path | str | None = None) -> tuple[SpecFile, ...]:
@@ -112,12 +164,20 @@ def spec_by_name(name: str, root: Path | str | None = None) -> SpecFile:
 
 
 @cache
-def _asyncapi_spec(root: Path) -> dict[str, Any]:
-    return load_document(root / "asyncapi" / "websocket.yaml")
+def _asyncapi_spec(root: Path) -> dict[str, Any] | None:
+    found = _documents(root / "asyncapi")
+    if not found:
+        return None
+    if len(found) > 1:
+        names = ", ".join(p.name for p in found)
+        raise ContractFileError(f"{root / 'asyncapi'}: one AsyncAPI document is supported, found {names}")
+    document = load_document(found[0])
+    _describe(root, found[0], document)
+    return document
 
 
-def asyncapi_spec(root: Path | str | None = None) -> dict[str, Any]:
-    """The AsyncAPI document of the WebSocket channel."""
+def asyncapi_spec(root: Path | str | None = None) -> dict[str, Any] | None:
+    """The AsyncAPI document of the WebSocket channel (any file under `asyncapi/`); None when there is none."""
     return _asyncapi_spec(contracts_root(root).resolve())
 
 

@@ -1,10 +1,10 @@
-"""Genuine credentials, obtained from the target itself through its OAuth2 token endpoint.
+"""Genuine credentials, obtained from the target itself through its issuer's login and client grants.
 
-Suites never mint tokens: they ask the target's auth service, exactly as a client would, so that the
-checks mean something against any provider. Where the endpoint is, which grant and form fields it
-takes, where the token is in the answer, which accounts and clients exist (and what each may ask for)
-is configuration (`Credentials`), defaulting in `contractgate.config` to the reference platform.
-Every secret and token handed out is registered with the run's `Redactor`.
+Suites never mint tokens: they ask the target's issuer, exactly as a client would, so that the checks
+mean something against any provider. How (the issuer's exchanges: path, encoding, fields, where the
+token is in the answer) comes from the platform manifest (`providers.platform.Issuer`); which accounts
+and clients exist, their secrets and what each may ask for, from the manifest and the configuration
+(`Credentials`). Every secret and token handed out is registered with the run's `Redactor`.
 """
 
 from __future__ import annotations
@@ -19,38 +19,14 @@ import jwt
 from providers.contract import TokenKind
 from providers.errors import ConfigError
 from providers.http import TargetHttp
+from providers.platform import Exchange, Issuer, pointer
 from providers.redact import Redactor
 from providers.target import Target
 
 
 @dataclass(frozen=True)
-class TokenEndpoint:
-    service: str = "auth-service"
-    path: str = "/v2/auth/token"
-    password_grant: str = "password"
-    client_grant: str = "client_credentials"
-    username_field: str = "username"
-    password_field: str = "password"
-    client_id_field: str = "client_id"
-    client_secret_field: str = "client_secret"
-    audience_field: str = "audience"
-    scope_field: str = "scope"
-    token_field: str = "access_token"
-    refresh_field: str = "refresh_token"
-    refresh_grant: str = "refresh_token"
-    #: RFC 7009 revocation and RFC 7662 introspection on the same service, each taking the token in the
-    #: form field `token_param`; the introspection answer's `active_field` says whether it is active.
-    #: The issuer's public keys are at `jwks_path`. None (or "") when the target has no such endpoint.
-    revocation_path: str | None = "/v2/auth/revoke"
-    introspection_path: str | None = "/v2/auth/introspect"
-    token_param: str = "token"
-    active_field: str = "active"
-    jwks_path: str | None = "/.well-known/jwks.json"
-
-
-@dataclass(frozen=True)
 class UserAccount:
-    #: The role this account plays in the suites: "member", "admin", "other-tenant".
+    #: The manifest's name for the account (`accounts` of platform.yaml).
     name: str
     username: str
     password: str
@@ -68,11 +44,22 @@ class ServiceClient:
 
 @dataclass(frozen=True)
 class Credentials:
-    endpoint: TokenEndpoint = field(default_factory=TokenEndpoint)
+    #: The target's issuer (None: the contracts say of none, so no genuine token can be had).
+    issuer: Issuer | None = None
     users: tuple[UserAccount, ...] = ()
     clients: tuple[ServiceClient, ...] = ()
 
-    def user(self, name: str) -> UserAccount:
+    def require_issuer(self) -> Issuer:
+        if self.issuer is None:
+            raise ConfigError(
+                "the contracts say nothing of how to obtain a token: add 'tokens' (issuer, login) to platform.yaml"
+            )
+        return self.issuer
+
+    def user(self, name: str | None = None) -> UserAccount:
+        """The account `name`; None: the primary one (the first; the manifest's `primary` is put first)."""
+        if name is None and self.users:
+            return self.users[0]
         for account in self.users:
             if account.name == name:
                 return account
@@ -137,59 +124,64 @@ class TokenSource:
         with self._lock:
             self._cache.clear()
 
-    @property
-    def token_url(self) -> str:
-        endpoint = self.credentials.endpoint
-        return self.target.service(endpoint.service).url(endpoint.path)
+    def url(self, path: str) -> str:
+        """A URL on the issuer's service of the target."""
+        return self.target.service(self.credentials.require_issuer().service).url(path)
 
-    def _post(self, form: dict[str, str], who: str) -> dict[str, Any]:
+    def exchange(self, exchange: Exchange, values: dict[str, str | None], who: str) -> dict[str, Any]:
+        """Send one exchange to the issuer; its answer (tokens registered for redaction), or `ConfigError`
+        naming whose credentials were refused (a refused credential is the configuration's problem)."""
+        url = self.url(exchange.path)
         response = self.http.request(
-            "POST", self.token_url, data=form, headers={"Accept": "application/json"}
+            "POST", url, headers={"Accept": "application/json"}, **exchange.request(values)
         )
-        if response.status_code != 200:
+        if response.status_code not in (200, 201):
             detail = ""
             try:
                 body = response.json()
                 detail = str(body.get("error") or body.get("detail") or "")
-            except ValueError:
+            except (ValueError, AttributeError):
                 pass
             raise ConfigError(
-                f"the token endpoint {self.token_url} refused the credentials of {who}: "
+                f"the issuer at {url} refused the credentials of {who}: "
                 f"HTTP {response.status_code}{' ' + detail if detail else ''}"
             )
         try:
             body = response.json()
-            token = body[self.credentials.endpoint.token_field]
-        except (ValueError, KeyError, TypeError):
-            raise ConfigError(
-                f"the token endpoint {self.token_url} answered no '{self.credentials.endpoint.token_field}' for {who}"
-            ) from None
-        self.redactor.add(str(token), str(body.get(self.credentials.endpoint.refresh_field) or ""))
-        return dict(body)
+        except ValueError:
+            body = None
+        token = pointer(body, exchange.token)
+        if not isinstance(token, str) or not token:
+            raise ConfigError(f"the issuer at {url} answered no token at {exchange.token} for {who}")
+        refresh = pointer(body, exchange.refresh_token) if exchange.refresh_token else None
+        self.redactor.add(token, refresh if isinstance(refresh, str) else None)
+        return {"token": token, "refresh_token": refresh if isinstance(refresh, str) else None, "body": body}
 
-    def user(self, account: str = "member", audience: str | None = None, *, fresh: bool = False) -> Token:
-        """A user token for a configured account; `fresh=True` skips the cache (e.g. to revoke it)."""
+    def user(self, account: str | None = None, audience: str | None = None, *, fresh: bool = False) -> Token:
+        """A user token for a configured account (default: the first); `fresh=True` skips the cache."""
+        account = self.credentials.user(account).name
         key = ("user", account, audience)
         with self._lock:
             if not fresh and key in self._cache:
                 return self._cache[key]
         user = self.credentials.user(account)
-        endpoint = self.credentials.endpoint
-        form = {
-            "grant_type": endpoint.password_grant,
-            endpoint.username_field: user.username,
-            endpoint.password_field: user.password,
-        }
-        if audience:
-            form[endpoint.audience_field] = audience
-        body = self._post(form, f"user {account!r}")
+        login = self.credentials.require_issuer().login
+        if login is None:
+            raise ConfigError(
+                "the contracts say nothing of how a user logs in: add tokens.login to platform.yaml"
+            )
+        answer = self.exchange(
+            login,
+            {"username": user.username, "password": user.password, "audience": audience},
+            f"user {account!r}",
+        )
         token = Token(
-            value=str(body[endpoint.token_field]),
+            value=answer["token"],
             kind="user",
             label=f"user token ({account}{', aud=' + audience if audience else ''})",
             audience=audience or "",
             subject=account,
-            refresh_token=body.get(endpoint.refresh_field),
+            refresh_token=answer["refresh_token"],
         )
         if not fresh:
             with self._lock:
@@ -220,24 +212,30 @@ class TokenSource:
         with self._lock:
             if not fresh and key in self._cache:
                 return self._cache[key]
-        endpoint = self.credentials.endpoint
-        form = {
-            "grant_type": endpoint.client_grant,
-            endpoint.client_id_field: client.client_id,
-            endpoint.client_secret_field: client.client_secret,
-            endpoint.audience_field: audience,
-        }
-        if scopes:
-            form[endpoint.scope_field] = " ".join(scopes)
-        body = self._post(form, f"client {client.client_id!r}")
+        grant = self.credentials.require_issuer().client
+        if grant is None:
+            raise ConfigError(
+                "the contracts say nothing of how a service client gets a token: add tokens.client to platform.yaml"
+            )
+        answer = self.exchange(
+            grant,
+            {
+                "client_id": client.client_id,
+                "client_secret": client.client_secret,
+                "audience": audience,
+                "scopes": " ".join(scopes),
+            },
+            f"client {client.client_id!r}",
+        )
         scope_text = " ".join(scopes) or "default scopes"
+        granted = pointer(answer["body"], "/scope")
         token = Token(
-            value=str(body[endpoint.token_field]),
+            value=answer["token"],
             kind="service",
             label=f"service token ({client.client_id}, aud={audience}, {scope_text})",
             audience=audience,
             subject=client.client_id,
-            scopes=tuple(scopes) or tuple(str(body.get("scope", "")).split()),
+            scopes=tuple(scopes) or tuple(str(granted or "").split()),
         )
         if not fresh:
             with self._lock:

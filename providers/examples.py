@@ -18,13 +18,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from providers.contract import Operation
+from providers.results import Skip
 
 _JSON = re.compile(r"^application/(.+\+)?json", re.I)
 _FORM = "application/x-www-form-urlencoded"
 
 
-class Unavailable(Exception):
-    """The request (or a credential) cannot be had on this target; the reason says why (a skip)."""
+#: The request (or a credential) cannot be had on this target; the reason says why: a skip.
+Unavailable = Skip
 
 
 def resolve(document: Mapping[str, Any], node: Any, depth: int = 0) -> Any:

@@ -1,10 +1,15 @@
 """Tokens only the issuer can sign — expired, not yet valid, another issuer or audience, a rotated-out key.
 
-A suite cannot mint them: they need the issuer's private key. Against the stubs, the auth service's
-provider-state hook signs them on request (state "a signed token" by default: `subject` — a username
-or client id —, `audience`, `claims` to override, `header` fields, `key: "removed"` for a key already
-rotated out of the JWKS). A target without the hook (a live environment) has no key holder: the checks
-that need one are reported skipped with `reason`, never passed.
+A suite cannot mint them without the issuer's key. Two sources, in order:
+
+1. **the issuer's signing key**, when the configuration names it (`signing_key_env` of the target: an
+   HS secret, or an RSA/EC private key in PEM) — `providers.tokens.signing`;
+2. **the provider-state hook** of the issuer's service, when the target has one: the manifest's
+   `key_holder.signed` state signs a token with chosen claims (`subject` — a username or client id —,
+   `audience`, `claims` to override, `header` fields, `key: "removed"` for a key already rotated out).
+
+A target with neither has no key holder: the checks that need one are reported skipped with `reason`,
+which names both ways to enable them — never passed.
 """
 
 from __future__ import annotations
@@ -16,30 +21,33 @@ from typing import Any
 from providers.requests import Unavailable, set_up_state
 from providers.suite import RunContext
 
-DEFAULT_STATE = "a signed token"
-DEFAULT_KEY = "access_token"
+ENABLE = (
+    "set the target's signing_key_env to the issuer's signing key, or give the issuer's service a "
+    "provider-state hook with the manifest's key_holder.signed state"
+)
 
 
 class KeyHolder:
-    def __init__(self, ctx: RunContext, *, state: str = DEFAULT_STATE, answer_key: str = DEFAULT_KEY) -> None:
+    def __init__(self, ctx: RunContext) -> None:
         self.ctx = ctx
-        self.state = state
-        self.answer_key = answer_key
         self._minted: dict[str, str] = {}
         self._lock = threading.Lock()
 
     @property
+    def state(self) -> str | None:
+        return self.ctx.platform.key_holder.signed
+
+    @property
     def reason(self) -> str | None:
         """Why validly signed forgeries cannot be had on this target (None when they can)."""
-        name = self.ctx.credentials.endpoint.service
-        service = self.ctx.target.services.get(name)
+        issuer = self.ctx.credentials.issuer
+        if issuer is None:
+            return "the contracts name no issuer (platform.yaml 'tokens.issuer')"
+        service = self.ctx.target.services.get(issuer.service)
         if service is None:
-            return f"the target has no {name}"
-        if service.states_url is None:
-            return (
-                "only the issuer can sign this token, and the target's auth service has no provider-state "
-                "hook to ask it (a live target)"
-            )
+            return f"the target has no {issuer.service}"
+        if service.states_url is None or self.state is None:
+            return f"only the issuer can sign this token: {ENABLE}"
         return None
 
     def mint(
@@ -55,6 +63,7 @@ class KeyHolder:
         reason = self.reason
         if reason is not None:
             raise Unavailable(reason)
+        assert self.ctx.credentials.issuer is not None and self.state is not None
         params: dict[str, Any] = {
             "subject": subject,
             "audience": audience,
@@ -67,11 +76,12 @@ class KeyHolder:
         with self._lock:
             if cache_key in self._minted:
                 return self._minted[cache_key]
-        states_url = self.ctx.target.service(self.ctx.credentials.endpoint.service).states_url
+        states_url = self.ctx.target.service(self.ctx.credentials.issuer.service).states_url
         assert states_url is not None
-        token = set_up_state(self.ctx, states_url, self.state, params).get(self.answer_key)
+        answer_key = self.ctx.platform.key_holder.token
+        token = set_up_state(self.ctx, states_url, self.state, params).get(answer_key)
         if not isinstance(token, str) or not token:
-            raise Unavailable(f"provider state {self.state!r} answered no {self.answer_key!r}")
+            raise Unavailable(f"provider state {self.state!r} answered no {answer_key!r}")
         self.ctx.redactor.add(token)
         with self._lock:
             self._minted[cache_key] = token

@@ -11,9 +11,8 @@ account owns (a made-up id would answer 404 whatever the token). In order of pre
    else any link that supplies a parameter of the same name) is sent first — with the owner's genuine
    token, its own parameters built the same way — and the value read from its answer, when the run may
    send that operation (`RunContext.may_send`: never a write on a live target unless allowed);
-2. the service's provider-state hook (`ServiceTarget.states_url`): a configured state per parameter
-   name (`resource_states`, defaulting to the reference stubs' "a thread exists" / "a run is in
-   progress"), set up for the owner;
+2. the service's provider-state hook (`ServiceTarget.states_url`): the state the platform manifest
+   names for the parameter (`resources`), set up for the owner;
 3. otherwise the request cannot be built: `Unavailable`, which suites report as skipped.
 
 Resources are cached per owner for read-only operations; an operation that writes gets fresh ones on
@@ -47,8 +46,6 @@ from providers.redact import Redactor
 from providers.suite import RunContext
 
 __all__ = [
-    "DEFAULT_OWNER_PARAM",
-    "DEFAULT_RESOURCE_STATES",
     "ExampleRequest",
     "RequestBuilder",
     "Unavailable",
@@ -61,15 +58,6 @@ __all__ = [
     "set_up_state",
     "takes_bearer",
 ]
-
-#: The reference stubs' provider states that create a resource, by the path parameter naming it:
-#: parameter → (state, key of the state's answer holding the id). Overridable per suite.
-DEFAULT_RESOURCE_STATES: Mapping[str, tuple[str, str]] = {
-    "thread_id": ("a thread exists", "thread_id"),
-    "run_id": ("a run is in progress", "run_id"),
-}
-#: The provider-state parameter that names the owning account (its username).
-DEFAULT_OWNER_PARAM = "user"
 
 _MAX_DEPTH = 4
 
@@ -169,18 +157,9 @@ class _Link:
 class RequestBuilder:
     """Builds `ExampleRequest`s for one run; creates (or sets up) the resources they name."""
 
-    def __init__(
-        self,
-        ctx: RunContext,
-        *,
-        resource_states: Mapping[str, tuple[str, str]] | None = None,
-        owner_param: str = DEFAULT_OWNER_PARAM,
-        default_owner: str = "member",
-    ) -> None:
+    def __init__(self, ctx: RunContext, *, default_owner: str | None = None) -> None:
         self.ctx = ctx
-        self.resource_states = dict(DEFAULT_RESOURCE_STATES if resource_states is None else resource_states)
-        self.owner_param = owner_param
-        self.default_owner = default_owner
+        self.default_owner = ctx.credentials.user(default_owner).name if ctx.credentials.users else ""
         self._specs: dict[str, SpecFile] = {spec.name: spec for spec in ctx.specs}
         self._operations: dict[str, list[Operation]] = {
             name: operations_of(spec) for name, spec in self._specs.items()
@@ -205,7 +184,7 @@ class RequestBuilder:
     # -- public --------------------------------------------------------------------------------
 
     def build(self, op: Operation, *, owner: str | None = None, fresh: bool | None = None) -> ExampleRequest:
-        """A request for `op` whose resources belong to the account `owner` (default: the member).
+        """A request for `op` whose resources belong to the account `owner` (default: the primary one).
 
         `fresh` (default: when `op` writes) creates new resources instead of reusing cached ones.
         """
@@ -311,16 +290,18 @@ class RequestBuilder:
         if service.states_url is None:
             reasons.append(f"{op.service} has no provider-state hook")
             return None
-        if name not in self.resource_states:
-            reasons.append(f"no provider state is configured for {name}")
+        resource = self.ctx.platform.resources.get(name)
+        if resource is None:
+            reasons.append(f"platform.yaml names no provider state creating a {name} (resources)")
             return None
-        state, answer_key = self.resource_states[name]
+        state, answer_key = resource.state, resource.value
         try:
             account = self.ctx.credentials.user(owner)
         except ConfigError:
             reasons.append(f"no configured account {owner!r}")
             return None
-        values = set_up_state(self.ctx, service.states_url, state, {self.owner_param: account.username})
+        params = {self.ctx.platform.hook.account_param: account.username}
+        values = set_up_state(self.ctx, service.states_url, state, params)
         value = values.get(answer_key)
         if value is None:
             reasons.append(f"provider state {state!r} answered no {answer_key!r}")

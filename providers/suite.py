@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from contracts import SpecFile
 from providers.credentials import Credentials, TokenSource
 from providers.http import TargetHttp
+from providers.platform import Platform
 from providers.redact import Redactor
 from providers.results import Result
 from providers.target import Target
@@ -40,7 +41,7 @@ class RunOptions:
     max_examples: int = 25
     #: Per-suite settings from configuration (e.g. {"fuzz": {"checks": [...]}}).
     suites: dict[str, dict[str, Any]] = field(default_factory=dict)
-    #: Live-target safety: operations (e.g. "POST /v2/threads") allowed to write despite safe mode.
+    #: Live-target safety: operations ("METHOD /path/template") allowed to write despite safe mode.
     allow_writes: frozenset[str] = frozenset()
 
 
@@ -55,6 +56,8 @@ class RunContext:
     redactor: Redactor
     options: RunOptions = field(default_factory=RunOptions)
     emit: Emit = field(default=lambda progress: None)
+    #: What the contracts folder says of its platform beyond the specs (`platform.yaml`).
+    platform: Platform = field(default_factory=Platform)
 
     def specs_in_target(self) -> list[SpecFile]:
         """The specs whose service the target has."""

@@ -15,8 +15,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 from providers.errors import ConfigError
 
-STATES_PATH = "/_contractgate/provider-states"
-
 
 @dataclass(frozen=True)
 class ServiceTarget:
@@ -60,14 +58,14 @@ class Target:
 
 
 def url_target(
-    name: str, urls: Mapping[str, str], *, live: bool = True, safe: bool = True, states: bool = False
+    name: str, urls: Mapping[str, str], *, live: bool = True, safe: bool = True, states: str | None = None
 ) -> Target:
-    """A target made of base URLs; `states=True` when the services expose the stubs' state hook."""
+    """A target made of base URLs; `states` is the path of the provider-state hook its services expose."""
     services = {}
     for service, url in urls.items():
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ConfigError(f"{service}: {url!r} is not an http(s) URL")
         base = url.rstrip("/")
-        services[service] = ServiceTarget(service, base, states_url=base + STATES_PATH if states else None)
+        services[service] = ServiceTarget(service, base, states_url=base + states if states else None)
     return Target(name=name, services=services, live=live, safe=safe)

@@ -66,3 +66,8 @@ def user_by_id(user_id: str) -> DemoUser | None:
 
 def client_by_id(client_id: str) -> DemoClient | None:
     return next((c for c in CLIENTS if c.client_id == client_id), None)
+
+
+def secrets() -> dict[str, str]:
+    """Every seeded password and client secret, by username or client id: the embedded target's credentials."""
+    return {**{u.email: u.password for u in USERS}, **{c.client_id: c.secret for c in CLIENTS}}

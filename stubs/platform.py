@@ -113,6 +113,15 @@ class Platform:
         ]
 
     @property
+    def apps(self) -> dict[str, ASGIApp]:
+        """Service name → the ASGI app serving it (in this process)."""
+        return {
+            "auth-service": self.auth_app,
+            "backend-service": self.backend_app,
+            "websocket-service": self.websocket_app,
+        }
+
+    @property
     def urls(self) -> dict[str, str]:
         """Service name → base URL, the shape every target has."""
         return {

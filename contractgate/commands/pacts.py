@@ -31,7 +31,7 @@ from providers.broker.client import BrokerClient, BrokerConfig
 from providers.broker.publish import ci_build_url, git_branch, git_commit
 from providers.broker.results import VerificationPublisher
 from providers.broker.source import BrokerPactSource, VerificationRequest, selectors_of
-from providers.errors import ConfigError
+from providers.errors import ConfigError, ContractError
 from providers.http import Limits
 from providers.pacts.sources import FilePactSource, LoadedPacts, PactSource
 from providers.results import Result, Verdict, counts
@@ -98,9 +98,11 @@ def contract_services() -> list[str]:
     """The services the contracts describe (OpenAPI `info.x-service`, the AsyncAPI document's)."""
     services = [spec.service for spec in openapi_specs()]
     try:
-        services.append(str((asyncapi_spec().get("info") or {}).get("x-service") or ""))
-    except ContractFileError:
-        pass
+        asyncapi = asyncapi_spec()
+    except ContractFileError as exc:
+        raise ContractError(str(exc)) from None
+    if asyncapi is not None:
+        services.append(str((asyncapi.get("info") or {}).get("x-service") or ""))
     return [s for s in dict.fromkeys(services) if s]
 
 

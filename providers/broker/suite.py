@@ -28,6 +28,7 @@ from providers.broker.client import BrokerClient, BrokerConfig
 from providers.broker.matrix import Decision, can_i_deploy
 from providers.broker.results import VerificationPublisher
 from providers.broker.source import DEFAULT_SELECTORS, BrokerPactSource, VerificationRequest, selectors_of
+from providers.checks import Basis, register
 from providers.errors import BrokerError, ConfigError
 from providers.redact import Redactor
 from providers.results import Result, Verdict
@@ -37,6 +38,14 @@ __all__ = ["BrokerGateSettings", "broker_verdict", "pacts_options", "run"]
 
 SUITE = "broker"
 CHECK = "can-i-deploy"
+register(
+    "broker",
+    CHECK,
+    Basis.CONTRACT,
+    "the Pact Broker's matrix: every consumer's pact verified against this version",
+    "the broker says the service under test may be deployed",
+    needs=("a Pact Broker",),
+)
 _KEYS = {
     "base_url",
     "base_url_env",

@@ -1,11 +1,14 @@
 """The allow/deny matrix: for each operation, which kinds of token it must accept and how it must refuse the rest.
 
-Rows are token kinds the run can get genuinely — a member's and an admin's user token, a member's
-token for another audience, another tenant's user, a service token with the scopes an operation
-requires, without one of them, for another audience, and an expired one (from the key holder). For
-each row, the operation's security requirements (`providers.contract`: kind, audiences, roles,
-scopes; any alternative may be satisfied) say whether it is allowed, and if not, why — and each
-reason has its status:
+The cells come from the contract, not from the accounts a run happens to have (`Rows.plan`): for
+each security requirement an allowed token; a token of each accepted kind for another audience; a
+token of a kind the operation does not take; per required role and scope a token without it; on an
+operation naming a resource, another account's token (the platform's isolation, `platform.yaml`);
+and an expired token. Each cell is then realised with a genuine token of the run's accounts and
+clients, or reported skipped naming what would let it run — so every run, whatever its target and
+credentials, reports the same cells. The operation's security requirements (`providers.contract`:
+kind, audiences, roles, scopes; any alternative may be satisfied) say of each token whether it is
+allowed, and if not, why — and each reason has its status:
 
 | reason | status |
 |---|---|
@@ -23,7 +26,7 @@ declared), so the expectation always names a declared status.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from providers.contract import Operation, Requirement
@@ -84,15 +87,6 @@ class Cell:
             f"denied with {' or '.join(str(s) for s in self.statuses)} (declared): {'; '.join(self.reasons)}"
         )
         return text + (f" [{'; '.join(self.notes)}]" if self.notes else "")
-
-
-@dataclass(frozen=True)
-class Roles:
-    """Which configured accounts play which part (names from `Credentials.users`)."""
-
-    member: str = "member"
-    admin: str = "admin"
-    other_tenant: str = "other-tenant"
 
 
 def _failures(holder: Holder, requirement: Requirement) -> list[tuple[int, str]]:
@@ -167,148 +161,264 @@ def _denied(holder: Holder, reasons: dict[int, list[str]], declared: set[int]) -
     )
 
 
-# ---- the rows -----------------------------------------------------------------------------------
+# ---- the cells the contract implies --------------------------------------------------------------
 
 
-def user_holders(
-    credentials: Credentials,
-    roles: Roles,
-    audience: str,
-    other_audience: str | None,
-) -> list[Holder]:
-    """The user-token rows for an operation whose users come with `audience`."""
-    accounts = {a.name: a for a in credentials.users}
-    rows = []
-    member = accounts.get(roles.member)
-    if member is not None:
-        rows.append(
-            Holder("member user token", "user", audience, member.name, member.roles, owner=member.name)
-        )
-    admin = accounts.get(roles.admin)
-    if admin is not None:
-        rows.append(Holder("admin user token", "user", audience, admin.name, admin.roles, owner=admin.name))
-    if member is not None and other_audience is not None:
-        rows.append(
-            Holder(
-                "member user token for another audience",
-                "user",
-                other_audience,
-                member.name,
-                member.roles,
-                owner=member.name,
-            )
-        )
-    other = accounts.get(roles.other_tenant)
-    if other is not None and member is not None and other.tenant != member.tenant:
-        rows.append(
-            Holder(
-                "other tenant's user token",
-                "user",
-                audience,
-                other.name,
-                other.roles,
-                owner=member.name,
-                foreign=True,
-            )
-        )
-    return rows
+@dataclass(frozen=True)
+class Planned:
+    """A cell the contract implies for an operation, with the token that realises it — or why none can."""
+
+    kind: str
+    #: Which requirement, role, scope or token kind the cell is about ("" when the kind says it all).
+    variant: str
+    summary: str
+    holder: Holder | None = None
+    #: Why no token of this cell can be had on this run (what would let it run).
+    skip: str | None = None
+
+    @property
+    def check(self) -> str:
+        return f"{self.kind}:{self.variant}" if self.variant else self.kind
 
 
-def service_holders(
-    credentials: Credentials,
-    roles: Roles,
-    requirements: Sequence[Requirement],
-    service_audiences: Sequence[str],
-    *,
-    expired: bool,
-) -> list[Holder]:
-    """The service-token rows: with the scopes, without each, for another audience, expired."""
-    rows: list[Holder] = []
-    owner = roles.member
-    wanted = [r for r in requirements if r.kind == "service"]
-    if not wanted:
-        # A user operation: a genuine service token for the service must be refused (the wrong kind);
-        # when no client may get one for this service, one for another audience (not even its audience).
-        for audience in service_audiences:
-            client = credentials.client_for(audience, ())
-            if client is not None:
-                scopes = tuple(client.grants.get(audience, ()))
-                rows.append(
-                    Holder("service token", "service", audience, client.client_id, scopes=scopes, owner=owner)
-                )
-                return rows
-        for client in credentials.clients:
-            for audience, granted in client.grants.items():
-                rows.append(
-                    Holder(
-                        "service token for another audience",
+#: kind → (basis, citation, what the cell holds the target to).
+KINDS: dict[str, tuple[str, str, str]] = {
+    "allowed": (
+        "contract",
+        "the operation's security requirement (x-token-kind, x-audiences, roles/scopes)",
+        "a genuine token that satisfies the operation's security requirement is accepted",
+    ),
+    "wrong-audience": (
+        "standard",
+        "RFC 7519 §4.1.3 (aud); RFC 8725 §3.9",
+        "a genuine token issued for another audience is refused",
+    ),
+    "wrong-kind": (
+        "contract",
+        "the requirement's x-token-kind",
+        "a genuine token of the other kind (user vs service) is refused",
+    ),
+    "missing-role": (
+        "contract",
+        "the requirement's roles",
+        "a genuine user token without a required role is refused (403)",
+    ),
+    "missing-scope": (
+        "standard",
+        "RFC 6750 §3.1 (insufficient_scope); the requirement's scopes",
+        "a genuine service token without a required scope is refused (403)",
+    ),
+    "other-owner": (
+        "contract",
+        "the platform's isolation (platform.yaml) and the operation's declared 404",
+        "another account's token on the primary account's resource answers 404 (existence must not leak)",
+    ),
+    "expired": (
+        "standard",
+        "RFC 7519 §4.1.4 (exp)",
+        "an expired, validly signed token is refused (401)",
+    ),
+}
+
+
+class Rows:
+    """Finds, for each cell the contract implies, a token the run can genuinely get (or says why not).
+
+    `accounts` and `clients` are the run's credentials; `owner` is the primary account, whose
+    resources the requests name; `sees(owner, other)` is the platform's isolation rule;
+    `user_audiences` every audience any user requirement of the contracts lists; `kinds` the token kinds
+    the contracts use at all; `expired` None when expired tokens can be minted, else why not.
+    """
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        owner: str,
+        sees: Callable[[str, str], bool],
+        user_audiences: Sequence[str],
+        kinds: Iterable[str],
+        expired: str | None,
+    ) -> None:
+        self.credentials = credentials
+        self.owner = owner
+        self.sees = sees
+        self.user_audiences = list(user_audiences)
+        self.kinds = set(kinds)
+        self.expired = expired
+
+    # -- holders of each kind -----------------------------------------------------------------
+
+    def _user(
+        self,
+        audience: str,
+        roles: Sequence[str] = (),
+        *,
+        without: str | None = None,
+        other_than: str | None = None,
+    ) -> Holder | None:
+        candidates = [
+            a
+            for a in self.credentials.users
+            if set(roles) <= set(a.roles)
+            and (without is None or without not in a.roles)
+            and (other_than is None or a.name != other_than)
+        ]
+        candidates.sort(key=lambda a: a.name != self.owner)
+        if not candidates:
+            return None
+        a = candidates[0]
+        return Holder(f"user token of {a.name}", "user", audience, a.name, a.roles, owner=a.name)
+
+    def _client(
+        self, audiences: Sequence[str], scopes: Sequence[str], *, without: str | None = None
+    ) -> Holder | None:
+        for audience in audiences:
+            for client in self.credentials.clients:
+                granted = client.grants.get(audience)
+                if granted is None:
+                    continue
+                if without is not None:
+                    if without not in scopes:
+                        continue
+                    kept = tuple(s for s in granted if s != without)
+                    if not kept:
+                        continue
+                    return Holder(
+                        f"service token of {client.client_id} without {without}",
                         "service",
                         audience,
                         client.client_id,
-                        scopes=tuple(granted),
-                        owner=owner,
+                        scopes=kept,
+                        owner=self.owner,
                     )
+                if set(scopes) <= set(granted):
+                    return Holder(
+                        f"service token of {client.client_id}",
+                        "service",
+                        audience,
+                        client.client_id,
+                        scopes=tuple(scopes),
+                        owner=self.owner,
+                    )
+        return None
+
+    # -- the cells ----------------------------------------------------------------------------
+
+    def plan(
+        self,
+        requirements: Sequence[Requirement],
+        service_audiences: Sequence[str],
+        names_resource: bool,
+        isolation: str,
+    ) -> list[Planned]:
+        cells: list[Planned] = []
+
+        def add(kind: str, variant: str, holder: Holder | None, missing: str) -> None:
+            cells.append(Planned(kind, variant, KINDS[kind][2], holder, None if holder else missing))
+
+        accepted_kinds = sorted({r.kind for r in requirements})
+        for r in requirements:
+            if r.kind == "user":
+                holder = self._user(r.audiences[0], r.roles)
+                why = (
+                    f"configure a user account with the role(s) {' '.join(r.roles)}"
+                    if r.roles
+                    else "configure a user account"
                 )
-                return rows
-        return rows
-    requirement = wanted[0]
-    grantable = next(
-        (a for a in requirement.audiences if credentials.client_for(a, requirement.scopes)), None
-    )
-    if grantable is not None:
-        client = credentials.client_for(grantable, requirement.scopes)
-        assert client is not None
-        scoped = tuple(requirement.scopes)
-        label = f"service token with {' '.join(scoped)}" if scoped else "service token"
-        rows.append(Holder(label, "service", grantable, client.client_id, scopes=scoped, owner=owner))
-        if expired:
-            rows.append(
-                Holder(
-                    "expired service token",
-                    "service",
-                    grantable,
-                    client.client_id,
-                    scopes=scoped,
-                    owner=owner,
+            else:
+                holder = self._client(r.audiences, r.scopes)
+                why = f"configure a service client that may get {' or '.join(r.audiences)}" + (
+                    f" with {' '.join(r.scopes)}" if r.scopes else ""
+                )
+            add("allowed", r.scheme, holder, why)
+        for kind in accepted_kinds:
+            accepted = {a for q in requirements if q.kind == kind for a in q.audiences}
+            first = next(q for q in requirements if q.kind == kind)
+            if kind == "user":
+                elsewhere = next((a for a in self.user_audiences if a not in accepted), None)
+                holder = self._user(elsewhere, first.roles) if elsewhere else None
+                why = (
+                    "the contracts declare no other audience of user tokens, so no genuine one can be had "
+                    "(the tokens suite forges one with the issuer's key: wrong-audience:signed)"
+                    if elsewhere is None
+                    else "configure a user account"
+                )
+            else:
+                audiences = sorted({a for c in self.credentials.clients for a in c.grants} - accepted)
+                holder = self._client(audiences, ())
+                why = "configure a service client that may get a token for another audience"
+            add("wrong-audience", kind, holder, why)
+        for missing_kind in sorted(self.kinds - set(accepted_kinds)):
+            if missing_kind == "user":
+                audience = next((a for a in service_audiences if a in self.user_audiences), None)
+                holder = self._user(audience or (self.user_audiences[0] if self.user_audiences else ""))
+                why = "configure a user account"
+            else:
+                audiences = [
+                    *service_audiences,
+                    *sorted({a for c in self.credentials.clients for a in c.grants}),
+                ]
+                holder = self._client(list(dict.fromkeys(audiences)), ())
+                why = "configure a service client"
+            add("wrong-kind", missing_kind, holder, why)
+        for r in requirements:
+            if r.kind == "user":
+                for role in r.roles:
+                    kept = tuple(x for x in r.roles if x != role)
+                    add(
+                        "missing-role",
+                        role,
+                        self._user(r.audiences[0], kept, without=role),
+                        f"configure a user account without the role {role}",
+                    )
+            else:
+                for scope in r.scopes:
+                    add(
+                        "missing-scope",
+                        scope,
+                        self._client(r.audiences, r.scopes, without=scope),
+                        f"configure a service client that may get {' or '.join(r.audiences)} without {scope}",
+                    )
+        user_requirement = next((q for q in requirements if q.kind == "user"), None)
+        if names_resource and user_requirement is not None and isolation != "none":
+            others = [
+                a
+                for a in self.credentials.users
+                if a.name != self.owner
+                and set(user_requirement.roles) <= set(a.roles)
+                and not self.sees(self.owner, a.name)
+            ]
+            holder = None
+            if others:
+                other = others[0]
+                holder = Holder(
+                    f"user token of {other.name}",
+                    "user",
+                    user_requirement.audiences[0],
+                    other.name,
+                    other.roles,
+                    owner=self.owner,
+                    foreign=True,
+                )
+            add(
+                "other-owner",
+                "",
+                holder,
+                f"configure a second user account that may not see {self.owner}'s resources (isolation: {isolation})",
+            )
+        if requirements:
+            base = next((c.holder for c in cells if c.kind == "allowed" and c.holder is not None), None)
+            holder = None
+            if base is not None and self.expired is None:
+                holder = Holder(
+                    f"expired {base.name}",
+                    base.kind,
+                    base.audience,
+                    base.account,
+                    base.roles,
+                    base.scopes,
+                    owner=base.owner,
                     expired=True,
                 )
-            )
-    for scope in requirement.scopes:
-        for client in credentials.clients:
-            found = next(
-                (
-                    (aud, tuple(s for s in granted if s != scope))
-                    for aud, granted in client.grants.items()
-                    if aud in requirement.audiences and any(s != scope for s in granted)
-                ),
-                None,
-            )
-            if found is not None:
-                aud, scopes = found
-                rows.append(
-                    Holder(
-                        f"service token without {scope}",
-                        "service",
-                        aud,
-                        client.client_id,
-                        scopes=scopes,
-                        owner=owner,
-                    )
-                )
-                break
-    others = sorted(
-        (
-            (len(set(requirement.scopes) - set(granted)), aud, client.client_id, tuple(granted))
-            for client in credentials.clients
-            for aud, granted in client.grants.items()
-            if aud not in requirement.audiences
-        )
-    )
-    if others:
-        _, aud, client_id, scopes = others[0]
-        rows.append(
-            Holder(
-                "service token for another audience", "service", aud, client_id, scopes=scopes, owner=owner
-            )
-        )
-    return rows
+            add("expired", "", holder, self.expired or "no token of the operation's kind can be had")
+        return cells

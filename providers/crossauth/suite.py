@@ -15,54 +15,47 @@ with no allowed row the run can get has its denials skipped for the same reason.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, fields
 from typing import Any
 
 import httpx
 
+from providers.checks import Basis, register
 from providers.contract import Operation, Requirement, operations_of
 from providers.credentials import Token
-from providers.crossauth.matrix import Cell, Holder, Roles, judge, service_holders, user_holders
+from providers.crossauth.matrix import KINDS, Cell, Holder, Planned, Rows, judge
 from providers.errors import ConfigError
 from providers.examples import names_resource, parameters_of
 from providers.handshakes import Answer, Channel, attempt, channel_of, reproduction
-from providers.keyholder import DEFAULT_KEY, DEFAULT_STATE, KeyHolder
-from providers.requests import (
-    DEFAULT_OWNER_PARAM,
-    DEFAULT_RESOURCE_STATES,
-    ExampleRequest,
-    RequestBuilder,
-    Unavailable,
-    bearer,
-    takes_bearer,
-)
+from providers.keyholder import KeyHolder
+from providers.requests import ExampleRequest, RequestBuilder, Unavailable, bearer, takes_bearer
 from providers.results import Result, Verdict
 from providers.suite import Progress, RunContext
 
 SUITE = "crossauth"
-EVERY_CELL = "all"
+
+for _kind, (_basis, _cites, _summary) in KINDS.items():
+    register(
+        SUITE,
+        _kind,
+        Basis(_basis),
+        _cites,
+        _summary,
+        needs=("the issuer's signing key or provider-state hook",) if _kind == "expired" else (),
+    )
 
 
 @dataclass(frozen=True)
 class Settings:
-    """`suites.crossauth` options."""
+    """`[suite.crossauth]` options."""
 
     operations: tuple[str, ...] | None = None
     websocket: bool = True
-    #: Which configured accounts play the member, the admin and the other tenant's user.
-    member: str = "member"
-    admin: str = "admin"
-    other_tenant: str = "other-tenant"
-    #: The key holder's provider state (for the expired service token).
-    signed_state: str = DEFAULT_STATE
-    signed_state_key: str = DEFAULT_KEY
-    #: How far in the past the expired service token's `exp` is (seconds).
+    #: The account whose resources the requests name (default: the manifest's `primary`).
+    account: str | None = None
+    #: How far in the past the expired token's `exp` is (seconds).
     time_margin: int = 86400
-    resource_states: Mapping[str, tuple[str, str]] = field(
-        default_factory=lambda: dict(DEFAULT_RESOURCE_STATES)
-    )
-    owner_param: str = DEFAULT_OWNER_PARAM
     control_retry_delay: float = 1.5
     channel: str | None = None
     handshake_timeout: float = 5.0
@@ -75,105 +68,107 @@ class Settings:
         values = dict(options)
         if values.get("operations") is not None:
             values["operations"] = tuple(str(v) for v in values["operations"])
-        if "resource_states" in values:
-            values["resource_states"] = {
-                str(k): (str(v[0]), str(v[1])) for k, v in dict(values["resource_states"]).items()
-            }
         return cls(**values)
 
     def wants(self, label: str, operation_id: str = "") -> bool:
         return self.operations is None or label in self.operations or operation_id in self.operations
 
 
-def audiences_by_service(ctx: RunContext) -> tuple[dict[str, list[str]], list[str]]:
-    """Every audience each service's specs accept (any scheme), and every audience user tokens come with."""
+def audiences_by_service(ctx: RunContext) -> tuple[dict[str, list[str]], list[str], set[str]]:
+    """Every audience each service's specs accept (any scheme), every audience user tokens come with,
+    and the token kinds the contracts use at all."""
     by_service: dict[str, list[str]] = {}
     users: list[str] = []
+    kinds: set[str] = set()
     for spec in ctx.specs:
         for op in operations_of(spec):
             for requirement in op.requirements:
+                kinds.add(requirement.kind)
                 by_service.setdefault(op.service, [])
                 for audience in requirement.audiences:
                     if audience not in by_service[op.service]:
                         by_service[op.service].append(audience)
                     if requirement.kind == "user" and audience not in users:
                         users.append(audience)
-    return by_service, users
+    return by_service, users, kinds
 
 
 class _Run:
     def __init__(self, ctx: RunContext, settings: Settings) -> None:
         self.ctx = ctx
         self.settings = settings
-        self.roles = Roles(settings.member, settings.admin, settings.other_tenant)
-        self.builder = RequestBuilder(
-            ctx, resource_states=settings.resource_states, owner_param=settings.owner_param
-        )
-        self.key_holder = KeyHolder(ctx, state=settings.signed_state, answer_key=settings.signed_state_key)
-        self.service_audiences, self.user_audiences = audiences_by_service(ctx)
+        self.builder = RequestBuilder(ctx, default_owner=settings.account)
+        self.key_holder = KeyHolder(ctx)
+        self.service_audiences, self.user_audiences, kinds = audiences_by_service(ctx)
+        accounts = {a.name: a for a in ctx.credentials.users}
 
-    # -- rows --------------------------------------------------------------------------------
+        def sees(owner: str, other: str) -> bool:
+            a, b = accounts.get(owner), accounts.get(other)
+            return a is None or b is None or ctx.platform.sees(a.name, a.tenant, b.name, b.tenant)
 
-    def holders(self, service: str, requirements: tuple[Requirement, ...]) -> list[Holder]:
-        user_requirements = [r for r in requirements if r.kind == "user"]
-        service_wide = self.service_audiences.get(service, [])
-        own = [a for r in requirements for a in r.audiences]
-        user_audience = (
-            user_requirements[0].audiences[0]
-            if user_requirements
-            else next((a for a in service_wide if a in self.user_audiences), None)
+        self.rows = Rows(
+            ctx.credentials,
+            self.builder.default_owner,
+            sees,
+            self.user_audiences,
+            kinds,
+            self.key_holder.reason,
         )
-        rows: list[Holder] = []
-        if user_audience is not None:
-            accepted = {a for r in user_requirements for a in r.audiences} or {user_audience}
-            other = next((a for a in self.user_audiences if a not in accepted), None)
-            rows += user_holders(self.ctx.credentials, self.roles, user_audience, other)
-        ordered = list(dict.fromkeys([*own, *service_wide]))
-        rows += service_holders(
-            self.ctx.credentials, self.roles, requirements, ordered, expired=self.key_holder.reason is None
-        )
-        return rows
 
     # -- tokens ------------------------------------------------------------------------------
 
     def token(self, holder: Holder, fresh: bool) -> str:
         try:
+            genuine: Token | None
             if holder.kind == "user":
-                return self.ctx.tokens.user(holder.account, holder.audience, fresh=fresh).value
-            genuine: Token | None = self.ctx.tokens.service(
-                holder.audience, holder.scopes, client_id=holder.account, fresh=fresh and not holder.expired
-            )
+                genuine = self.ctx.tokens.user(
+                    holder.account, holder.audience, fresh=fresh and not holder.expired
+                )
+            else:
+                genuine = self.ctx.tokens.service(
+                    holder.audience,
+                    holder.scopes,
+                    client_id=holder.account,
+                    fresh=fresh and not holder.expired,
+                )
         except ConfigError as exc:
-            raise Unavailable(f"the token endpoint would not issue a {holder.label}: {exc}") from None
+            raise Unavailable(f"the issuer would not issue a {holder.label}: {exc}") from None
         assert genuine is not None
         if not holder.expired:
             return genuine.value
         iat = genuine.claims.get("iat")
         now = int(iat) if isinstance(iat, int | float) else int(time.time())
         end = now - self.settings.time_margin
-        return self.key_holder.mint(
-            holder.account,
-            holder.audience,
-            claims={"scope": " ".join(holder.scopes), "iat": end - 900, "nbf": end - 900, "exp": end},
+        claims: dict[str, Any] = {"iat": end - 900, "nbf": end - 900, "exp": end}
+        scope_claim = self.ctx.platform.issuer.claims.scopes if self.ctx.platform.issuer else None
+        if holder.kind == "service" and scope_claim:
+            claims[scope_claim] = " ".join(holder.scopes)
+        subject = (
+            self.ctx.credentials.user(holder.account).username if holder.kind == "user" else holder.account
         )
+        return self.key_holder.mint(subject, holder.audience, claims=claims)
 
     # -- one operation -----------------------------------------------------------------------
 
     def result(
-        self, service: str, label: str, cell: Cell | None, verdict: Verdict, observed: str, **extra: Any
+        self,
+        service: str,
+        label: str,
+        planned: Planned,
+        cell: Cell | None,
+        verdict: Verdict,
+        observed: str,
+        **extra: Any,
     ) -> Result:
-        check = cell.check if cell is not None else EVERY_CELL
-        expectation = cell.expectation if cell is not None else "the operation's matrix is run"
-        details = (
-            {"token": cell.holder.label, "allowed": cell.allowed, "statuses": list(cell.statuses)}
-            if cell
-            else {}
-        )
+        expectation = cell.expectation if cell is not None else planned.summary
+        details: dict[str, Any] = {"cell": planned.kind}
+        if cell is not None:
+            details.update(token=cell.holder.label, allowed=cell.allowed, statuses=list(cell.statuses))
         return Result(
             SUITE,
             service,
             label,
-            check,
+            planned.check,
             expectation,
             self.ctx.redactor.text(observed),
             verdict,
@@ -181,26 +176,32 @@ class _Run:
             **extra,
         )
 
+    def skip_all(self, service: str, label: str, cells: list[Planned], why: str) -> Iterator[Result]:
+        for planned in cells:
+            yield self.result(service, label, planned, None, Verdict.SKIPPED, why)
+
     def operation(self, op: Operation) -> Iterator[Result]:
-        if not self.ctx.may_send(op.method, op.path):
-            yield self.result(
-                op.service,
-                op.label,
-                None,
-                Verdict.SKIPPED,
-                "live target: not read-only and not in allow_writes, so not sent",
-            )
-            return
         document = next(s.document for s in self.ctx.specs if s.name == op.spec)
+        resource = any(names_resource(document, p) for p in parameters_of(document, op))
+        audiences = self.service_audiences.get(op.service, [])
+        planned = self.rows.plan(op.requirements, audiences, resource, self.ctx.platform.isolation)
+        if not self.ctx.may_send(op.method, op.path):
+            why = "live target: not read-only and not in allow_writes, so not sent"
+            yield from self.skip_all(op.service, op.label, planned, why)
+            return
         for requirement in op.requirements:
             if not takes_bearer(document, requirement):
                 why = f"scheme {requirement.scheme!r} does not take a bearer token"
-                yield self.result(op.service, op.label, None, Verdict.SKIPPED, why)
+                yield from self.skip_all(op.service, op.label, planned, why)
                 return
-        resource = any(names_resource(document, p) for p in parameters_of(document, op))
         cells = [
-            judge(op, op.requirements, h, self.service_audiences.get(op.service, []), names_resource=resource)
-            for h in self.holders(op.service, op.requirements)
+            (
+                p,
+                judge(op, op.requirements, p.holder, audiences, names_resource=resource)
+                if p.holder
+                else None,
+            )
+            for p in planned
         ]
         yield from self.cells(
             op.service, op.label, cells, lambda cell, token: self.send_http(op, cell, token), not op.read_only
@@ -212,15 +213,15 @@ class _Run:
         audiences = list(
             dict.fromkeys([*handshake.audiences, *self.service_audiences.get(channel.service, [])])
         )
-        self.service_audiences.setdefault(channel.service, audiences)
         if handshake.token_kind == "user":
             for audience in handshake.audiences:
-                if audience not in self.user_audiences:
-                    self.user_audiences.append(audience)
+                if audience not in self.rows.user_audiences:
+                    self.rows.user_audiences.append(audience)
         declared = {401} | ({403} if handshake.forbidden_status is not None else set())
+        planned = self.rows.plan((requirement,), audiences, False, self.ctx.platform.isolation)
         cells = [
-            judge(None, (requirement,), h, audiences, declares=declared)
-            for h in self.holders(channel.service, (requirement,))
+            (p, judge(None, (requirement,), p.holder, audiences, declares=declared) if p.holder else None)
+            for p in planned
         ]
         yield from self.cells(
             channel.service,
@@ -230,39 +231,47 @@ class _Run:
             False,
         )
 
-    def cells(self, service: str, label: str, cells: list[Cell], send: Any, fresh: bool) -> Iterator[Result]:
-        primary = next((c for c in cells if c.allowed), None)
-        if primary is None:
-            for cell in cells:
-                yield self.result(
-                    service,
-                    label,
-                    cell,
-                    Verdict.SKIPPED,
-                    "no token the run can get is allowed here, so no denial can be trusted",
-                )
-            return
+    def cells(
+        self,
+        service: str,
+        label: str,
+        cells: list[tuple[Planned, Cell | None]],
+        send: Callable[[Cell, str], tuple[Verdict, str, str | None]],
+        fresh: bool,
+    ) -> Iterator[Result]:
+        """The allowed cells first (the positive controls), then the denials; a cell without a token is
+        skipped with its reason, and denials are only judged once a control was accepted."""
+        controls = [(p, c) for p, c in cells if c is not None and c.allowed]
         control_failed: str | None = None
-        untried: str | None = None
-        for cell in [primary, *(c for c in cells if c is not primary)]:
-            if control_failed is not None or untried is not None:
+        untried: str | None = (
+            None if controls else ("no token the run can get is allowed here, so no denial can be trusted")
+        )
+        accepted = False
+        for planned, cell in [*controls, *((p, c) for p, c in cells if c is None or not c.allowed)]:
+            if cell is None:
+                yield self.result(service, label, planned, None, Verdict.SKIPPED, planned.skip or "")
+                continue
+            if not cell.allowed and not accepted and (control_failed is not None or untried is not None):
                 verdict = Verdict.ERROR if control_failed is not None else Verdict.SKIPPED
-                yield self.result(service, label, cell, verdict, control_failed or untried or "")
+                yield self.result(service, label, planned, cell, verdict, control_failed or untried or "")
                 continue
             try:
                 verdict, observed, repro = send(cell, self.token(cell.holder, fresh))
-                if cell is primary and verdict is not Verdict.PASS:
+                if cell.allowed and verdict is not Verdict.PASS:
                     # A resource server may not know a signing key the issuer just rotated in: once more.
                     time.sleep(self.settings.control_retry_delay)
                     verdict, observed, repro = send(cell, self.token(cell.holder, fresh))
             except Unavailable as exc:
-                yield self.result(service, label, cell, Verdict.SKIPPED, str(exc))
-                if cell is primary:
+                yield self.result(service, label, planned, cell, Verdict.SKIPPED, str(exc))
+                if cell.allowed and not accepted:
                     untried = f"the allowed {cell.holder.label} could not be tried ({exc}), so a denial proves nothing"
                 continue
-            yield self.result(service, label, cell, verdict, observed, reproduction=repro)
-            if cell is primary and verdict is not Verdict.PASS:
-                control_failed = f"the allowed {cell.holder.label} was refused too ({observed}), so a denial proves nothing"
+            yield self.result(service, label, planned, cell, verdict, observed, reproduction=repro)
+            if cell.allowed:
+                if verdict is Verdict.PASS:
+                    accepted = True
+                elif not accepted:
+                    control_failed = f"the allowed {cell.holder.label} was refused too ({observed}), so a denial proves nothing"
 
     # -- sending -----------------------------------------------------------------------------
 
@@ -327,15 +336,7 @@ def run(ctx: RunContext) -> Iterator[Result]:
     if settings.websocket and ctx.asyncapi is not None:
         channel = channel_of(ctx, settings.channel)
         if isinstance(channel, str):
-            yield Result(
-                SUITE,
-                "websocket",
-                "ws",
-                EVERY_CELL,
-                "the handshake's matrix is run",
-                channel,
-                Verdict.SKIPPED,
-            )
+            yield Result(SUITE, "websocket", "ws", "allowed", KINDS["allowed"][2], channel, Verdict.SKIPPED)
         elif settings.wants(channel.operation):
             ctx.emit(Progress(SUITE, channel.operation))
             yield from state.channel(channel)

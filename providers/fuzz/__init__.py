@@ -31,6 +31,7 @@ from schemathesis.engine.run import TESTING_PHASES
 from contracts import SpecFile
 from providers.contract import Operation, operations_of
 from providers.errors import ContractError, TargetUnreachable
+from providers.fuzz import checks as _checks  # noqa: F401  (registers the suite's checks)
 from providers.fuzz import settings as fuzz_settings
 from providers.fuzz.auth import Credential, Unsatisfiable, credential_for, install
 from providers.fuzz.fatal import Fatal

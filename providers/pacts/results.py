@@ -20,12 +20,20 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from providers.checks import Basis, register
 from providers.pacts.sources import Interaction, PactDocument
 from providers.redact import Redactor
 from providers.results import Result, Verdict
 
 SUITE = "pacts"
 CHECK = "pact"
+register(
+    "pacts",
+    CHECK,
+    Basis.CONTRACT,
+    "the consumer's pact (its interaction, as the consumer published it)",
+    "every interaction of every pact whose provider is in the target verifies",
+)
 _MAX_TEXT = 300
 
 

@@ -1,8 +1,8 @@
 """What an attacker probes on the auth service itself: refresh reuse, revocation, throttling, enumeration.
 
-Driven by the credentials' `TokenEndpoint` (where the token, revocation and introspection endpoints
-are, the grant names and form fields) and by the auth specs (the statuses the token endpoint declares,
-the introspection operation's security requirement). Each check is skipped, with the reason, when the
+Driven by the platform's issuer (`providers.platform.Issuer`: its login, refresh, revocation and
+introspection exchanges) and by the issuer's specs (the statuses the login operation declares, the
+introspection operation's security requirement). Each check is skipped, with the reason, when the
 target's auth service does not offer what it needs — no refresh tokens, refresh tokens that do not
 rotate, no revocation or introspection endpoint, no declared throttling.
 
@@ -31,29 +31,18 @@ from urllib.parse import urlencode
 import httpx
 
 from providers.contract import Operation, all_operations
-from providers.credentials import TokenEndpoint, UserAccount
+from providers.credentials import UserAccount
 from providers.errors import ConfigError
+from providers.platform import Exchange, Issuer, pointer
 from providers.requests import Unavailable, bearer
-from providers.results import Result, Verdict
+from providers.results import Finding, Result, Skip, Verdict
 from providers.suite import RunContext
 from providers.tokens.material import Forge, identity_for
 from providers.tokens.settings import Settings
 
 SUITE = "tokens"
-_FORM = "application/x-www-form-urlencoded"
 #: Members of an error body that differ between any two answers (not a difference that leaks).
 _VOLATILE = {"instance", "trace_id", "traceId", "request_id", "requestId", "timestamp", "time"}
-
-
-class Failed(Exception):
-    def __init__(self, observed: str, reproduction: str | None = None) -> None:
-        super().__init__(observed)
-        self.observed = observed
-        self.reproduction = reproduction
-
-
-class Skip(Exception):
-    pass
 
 
 @dataclass
@@ -61,126 +50,139 @@ class Env:
     ctx: RunContext
     settings: Settings
     forge: Forge
-    endpoint: TokenEndpoint
+    issuer: Issuer
     account: UserAccount
 
     def url(self, path: str) -> str:
-        return self.ctx.target.service(self.endpoint.service).url(path)
+        return self.ctx.target.service(self.issuer.service).url(path)
 
-    def operation(self, path: str | None) -> Operation | None:
-        if not path:
+    def operation(self, exchange: Exchange | None) -> Operation | None:
+        if exchange is None:
             return None
         return next(
             (
                 op
                 for op in all_operations(self.ctx.specs)
-                if op.service == self.endpoint.service and op.path == path and op.method == "POST"
+                if op.service == self.issuer.service and op.path == exchange.path and op.method == "POST"
             ),
             None,
         )
 
-    def refusals(self, path: str) -> set[int]:
+    def refusals(self, exchange: Exchange) -> set[int]:
         """The 4xx statuses the operation declares for a refused request (400/401 when unknown)."""
-        op = self.operation(path)
+        op = self.operation(exchange)
         declared = {int(s) for s in op.statuses if s.isdigit() and s.startswith("4")} if op else set()
         return (declared - {404, 405, 415, 422, 429}) or {400, 401}
 
-    def post(self, path: str, form: dict[str, str], headers: dict[str, str] | None = None) -> httpx.Response:
-        return self.ctx.http.request("POST", self.url(path), data=form, headers=headers or {})
-
-    def curl(self, path: str, form: dict[str, str], headers: dict[str, str] | None = None) -> str:
-        return self.ctx.redactor.curl(
-            "POST", self.url(path), {"Content-Type": _FORM, **(headers or {})}, urlencode(form)
+    def post(
+        self, exchange: Exchange, values: dict[str, str | None], headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        return self.ctx.http.request(
+            "POST", self.url(exchange.path), headers=headers or {}, **exchange.request(values)
         )
 
-    def password_form(self, username: str, password: str) -> dict[str, str]:
-        return {
-            "grant_type": self.endpoint.password_grant,
-            self.endpoint.username_field: username,
-            self.endpoint.password_field: password,
-        }
+    def curl(
+        self, exchange: Exchange | None, values: dict[str, str | None], headers: dict[str, str] | None = None
+    ) -> str | None:
+        if exchange is None:
+            return None
+        payload = exchange.payload(values)
+        if exchange.encoding == "json":
+            content_type, body = "application/json", json.dumps(payload)
+        else:
+            content_type, body = "application/x-www-form-urlencoded", urlencode(payload)
+        return self.ctx.redactor.curl(
+            "POST", self.url(exchange.path), {"Content-Type": content_type, **(headers or {})}, body
+        )
+
+    @property
+    def login_exchange(self) -> Exchange:
+        if self.issuer.login is None:
+            raise Skip("the contracts say nothing of how a user logs in (platform.yaml tokens.login)")
+        return self.issuer.login
 
     def login(self) -> dict[str, Any]:
-        form = self.password_form(self.account.username, self.account.password)
-        response = self.post(self.endpoint.path, form)
-        if response.status_code != 200:
-            raise Unavailable(
-                f"the password grant for {self.account.name!r} answered HTTP {response.status_code}"
-            )
-        return self.tokens_of(response)
+        """The login's answer for the suite's account: `token`, `refresh_token`, as the manifest points."""
+        response = self.post(
+            self.login_exchange, {"username": self.account.username, "password": self.account.password}
+        )
+        if response.status_code not in (200, 201):
+            raise Unavailable(f"the login of {self.account.name!r} answered HTTP {response.status_code}")
+        return self.tokens_of(self.login_exchange, response)
 
-    def tokens_of(self, response: httpx.Response) -> dict[str, Any]:
+    def tokens_of(self, exchange: Exchange, response: httpx.Response) -> dict[str, Any]:
         try:
-            body = dict(response.json())
+            body = response.json()
         except (ValueError, TypeError):
             return {}
-        for name in (self.endpoint.token_field, self.endpoint.refresh_field):
-            if isinstance(body.get(name), str):
-                self.ctx.redactor.add(body[name])
-        return body
-
-    def refresh_form(self, refresh_token: str) -> dict[str, str]:
-        return {"grant_type": self.endpoint.refresh_grant, self.endpoint.refresh_field: refresh_token}
+        found = {
+            "token": pointer(body, exchange.token),
+            "refresh_token": pointer(body, exchange.refresh_token) if exchange.refresh_token else None,
+        }
+        for value in found.values():
+            if isinstance(value, str):
+                self.ctx.redactor.add(value)
+        return found
 
     def introspect(self, token: str) -> bool | None:
         """Whether introspection reports `token` active; `Skip` when introspection cannot be used."""
-        path = self.endpoint.introspection_path
-        op = self.operation(path)
-        if not path or op is None:
-            raise Skip("no introspection endpoint is configured or declared")
+        exchange = self.issuer.introspection
+        op = self.operation(exchange)
+        if exchange is None or op is None:
+            raise Skip("no introspection endpoint is declared (platform.yaml tokens.introspection)")
         if not op.requirements:
-            headers: list[tuple[str, str]] = []
+            headers: dict[str, str] = {}
         else:
             try:
                 identity = identity_for(self.ctx, op.requirements[0], self.settings.account)
-                headers = bearer(self.forge.genuine(identity).value)
+                headers = dict(bearer(self.forge.genuine(identity).value))
             except Unavailable as exc:
                 raise Skip(f"introspection needs {exc}") from None
-        response = self.ctx.http.request(
-            "POST", self.url(path), data={self.endpoint.token_param: token}, headers=headers
-        )
+        response = self.post(exchange, {"token": token}, headers)
         if response.status_code != 200:
             raise Skip(f"introspection answered HTTP {response.status_code}")
         try:
-            return bool(response.json().get(self.endpoint.active_field))
-        except (ValueError, AttributeError):
-            raise Skip("introspection answered no JSON object") from None
+            return bool(pointer(response.json(), self.issuer.active))
+        except ValueError:
+            raise Skip("introspection answered no JSON") from None
 
 
 def refresh_reuse(env: Env) -> str:
-    endpoint = env.endpoint
+    refresh = env.issuer.refresh
+    if refresh is None:
+        raise Skip("the contracts declare no refresh exchange (platform.yaml tokens.refresh)")
     first = env.login()
-    spent = first.get(endpoint.refresh_field)
+    spent = first.get("refresh_token")
     if not isinstance(spent, str):
-        raise Skip("the password grant answers no refresh token")
-    rotated = env.post(endpoint.path, env.refresh_form(spent))
-    if rotated.status_code != 200:
-        raise Skip(f"the refresh grant answered HTTP {rotated.status_code} to a fresh refresh token")
-    second = env.tokens_of(rotated)
-    current = second.get(endpoint.refresh_field)
+        raise Skip("the login answers no refresh token")
+    rotated = env.post(refresh, {"refresh_token": spent})
+    if rotated.status_code not in (200, 201):
+        raise Skip(f"the refresh exchange answered HTTP {rotated.status_code} to a fresh refresh token")
+    second = env.tokens_of(refresh, rotated)
+    current = second.get("refresh_token")
     if not isinstance(current, str) or current == spent:
-        raise Skip("refresh tokens do not rotate here (the refresh grant answered no new one)")
-    refused = env.refusals(endpoint.path)
-    reuse = env.post(endpoint.path, env.refresh_form(spent))
+        raise Skip("refresh tokens do not rotate here (the refresh exchange answered no new one)")
+    refused = env.refusals(refresh)
+    reuse = env.post(refresh, {"refresh_token": spent})
     if reuse.status_code not in refused:
-        raise Failed(
+        raise Finding(
             f"the spent refresh token was answered HTTP {reuse.status_code} (expected {sorted(refused)})",
-            env.curl(endpoint.path, env.refresh_form(spent)),
+            env.curl(refresh, {"refresh_token": spent}),
         )
-    after = env.post(endpoint.path, env.refresh_form(current))
+    after = env.post(refresh, {"refresh_token": current})
     if after.status_code not in refused:
-        raise Failed(
+        raise Finding(
             f"after the reuse, the family's current refresh token still works (HTTP {after.status_code})",
-            env.curl(endpoint.path, env.refresh_form(current)),
+            env.curl(refresh, {"refresh_token": current}),
         )
     observed = f"reuse refused (HTTP {reuse.status_code}), the family's current refresh token too (HTTP {after.status_code})"
-    access = second.get(endpoint.token_field)
+    access = second.get("token")
     if isinstance(access, str):
         try:
             if env.introspect(access):
-                raise Failed(
+                raise Finding(
                     "after the reuse, the family's access token is still active (introspection)",
-                    env.curl(endpoint.introspection_path or "", {endpoint.token_param: access}),
+                    env.curl(env.issuer.introspection, {"token": access}),
                 )
             observed += ", and its access token inactive"
         except Skip:
@@ -189,21 +191,21 @@ def refresh_reuse(env: Env) -> str:
 
 
 def revoked_inactive(env: Env) -> str:
-    endpoint = env.endpoint
-    if not endpoint.revocation_path:
-        raise Skip("no revocation endpoint is configured")
-    token = env.login().get(endpoint.token_field)
+    revocation = env.issuer.revocation
+    if revocation is None:
+        raise Skip("the contracts declare no revocation endpoint (platform.yaml tokens.revocation)")
+    token = env.login().get("token")
     if not isinstance(token, str):
-        raise Skip("the password grant answered no access token")
+        raise Skip("the login answered no access token")
     if not env.introspect(token):
-        raise Failed("introspection says a genuine, fresh access token is not active")
-    revoke = env.post(endpoint.revocation_path, {endpoint.token_param: token})
+        raise Finding("introspection says a genuine, fresh access token is not active")
+    revoke = env.post(revocation, {"token": token})
     if not 200 <= revoke.status_code < 300:
         raise Skip(f"the revocation endpoint answered HTTP {revoke.status_code}")
     if env.introspect(token):
-        raise Failed(
+        raise Finding(
             "introspection says a revoked access token is still active",
-            env.curl(endpoint.introspection_path or "", {endpoint.token_param: token}),
+            env.curl(env.issuer.introspection, {"token": token}),
         )
     return "active before revocation, inactive after"
 
@@ -218,29 +220,29 @@ def _live_probe(env: Env) -> None:
 
 def throttled(env: Env) -> str:
     _live_probe(env)
-    op = env.operation(env.endpoint.path)
+    op = env.operation(env.login_exchange)
     if op is not None and not op.declares(429):
         raise Skip(f"{op.label} declares no 429: the contract promises no throttling")
     if env.settings.throttle_account is not None:
         username = env.ctx.credentials.user(env.settings.throttle_account).username
     else:
         username = f"contractgate-probe-{uuid.uuid4().hex[:12]}@example.com"
-    form = env.password_form(username, "contractgate-wrong-password")
+    form: dict[str, str | None] = {"username": username, "password": "contractgate-wrong-password"}
     statuses = []
     for _ in range(env.settings.throttle_attempts):
-        response = env.post(env.endpoint.path, form)
+        response = env.post(env.login_exchange, form)
         statuses.append(response.status_code)
         if response.status_code == 429:
             retry = response.headers.get("retry-after")
             if not retry:
-                raise Failed(
+                raise Finding(
                     f"throttled after {len(statuses)} attempts, but without Retry-After",
-                    env.curl(env.endpoint.path, form),
+                    env.curl(env.login_exchange, form),
                 )
             return f"HTTP 429 after {len(statuses)} bad passwords, Retry-After: {retry}"
-    raise Failed(
+    raise Finding(
         f"{len(statuses)} bad passwords for one account were never throttled (statuses {sorted(set(statuses))})",
-        env.curl(env.endpoint.path, form),
+        env.curl(env.login_exchange, form),
     )
 
 
@@ -256,82 +258,90 @@ def _normalised(response: httpx.Response) -> Any:
 
 def no_enumeration(env: Env) -> str:
     _live_probe(env)
-    known = env.password_form(env.account.username, "contractgate-wrong-password")
-    unknown = env.password_form(
-        f"contractgate-nobody-{uuid.uuid4().hex[:12]}@example.com", "contractgate-wrong-password"
-    )
-    a, b = env.post(env.endpoint.path, known), env.post(env.endpoint.path, unknown)
-    if a.status_code == 200:
-        raise Failed("a wrong password was accepted", env.curl(env.endpoint.path, known))
+    wrong = "contractgate-wrong-password"
+    known: dict[str, str | None] = {"username": env.account.username, "password": wrong}
+    unknown: dict[str, str | None] = {
+        "username": f"contractgate-nobody-{uuid.uuid4().hex[:12]}@example.com",
+        "password": wrong,
+    }
+    a, b = env.post(env.login_exchange, known), env.post(env.login_exchange, unknown)
+    if a.status_code in (200, 201):
+        raise Finding("a wrong password was accepted", env.curl(env.login_exchange, known))
     body_a, body_b = _normalised(a), _normalised(b)
     if a.status_code != b.status_code or body_a != body_b:
         shown_a = json.dumps(body_a, sort_keys=True)[:200] if not isinstance(body_a, str) else body_a[:200]
         shown_b = json.dumps(body_b, sort_keys=True)[:200] if not isinstance(body_b, str) else body_b[:200]
-        raise Failed(
+        raise Finding(
             f"a wrong password answers HTTP {a.status_code} {shown_a}; an unknown account answers "
             f"HTTP {b.status_code} {shown_b}",
-            env.curl(env.endpoint.path, unknown),
+            env.curl(env.login_exchange, unknown),
         )
     return f"both answered HTTP {a.status_code} with the same body"
 
 
-CHECKS: tuple[tuple[str, str, Callable[[Env], str], Callable[[TokenEndpoint], str | None]], ...] = (
+CHECKS: tuple[tuple[str, str, Callable[[Env], str], Callable[[Issuer], Exchange | None]], ...] = (
     (
         "refresh-reuse-revokes-family",
         "a spent refresh token is refused, and with it its whole family (the next refresh token and its access token)",
         refresh_reuse,
-        lambda e: e.path,
+        lambda i: i.refresh or i.login,
     ),
     (
         "revoked-is-inactive",
         "introspection answers active=false for a revoked access token",
         revoked_inactive,
-        lambda e: e.introspection_path,
+        lambda i: i.introspection,
     ),
     (
         "brute-force-throttled",
         "repeated bad passwords for one account are refused with 429 and Retry-After",
         throttled,
-        lambda e: e.path,
+        lambda i: i.login,
     ),
     (
         "no-account-enumeration",
         "a wrong password and an unknown account get the same status and body",
         no_enumeration,
-        lambda e: e.path,
+        lambda i: i.login,
     ),
 )
 
 
 def _outcome(env: Env | None, check: Callable[[Env], str], missing: str) -> tuple[Verdict, str, str | None]:
     if env is None:
-        return Verdict.SKIPPED, f"needs a user account: {missing}", None
+        return Verdict.SKIPPED, missing, None
     try:
         return Verdict.PASS, check(env), None
-    except (Skip, Unavailable) as exc:
+    except Skip as exc:
         return Verdict.SKIPPED, str(exc), None
-    except Failed as exc:
+    except Finding as exc:
         return Verdict.FAIL, exc.observed, exc.reproduction
 
 
 def run(ctx: RunContext, settings: Settings, forge: Forge) -> Iterator[Result]:
-    endpoint = ctx.credentials.endpoint
-    if not ctx.target.has(endpoint.service):
-        return
+    """The issuer's own checks; each one reported, skipped with its reason when it cannot run."""
+    issuer = ctx.credentials.issuer
+    service = issuer.service if issuer is not None else "-"
     env: Env | None = None
     missing = ""
-    try:
-        env = Env(ctx, settings, forge, endpoint, ctx.credentials.user(settings.account))
-    except ConfigError as exc:
-        missing = str(exc)
-    for name, expectation, check, path_of in CHECKS:
-        path = path_of(endpoint) or endpoint.path
-        op = env.operation(path) if env is not None else None
+    if issuer is None:
+        missing = "the contracts name no issuer (platform.yaml tokens.issuer)"
+    elif not ctx.target.has(issuer.service):
+        missing = f"the target has no {issuer.service}"
+    else:
+        try:
+            env = Env(ctx, settings, forge, issuer, ctx.credentials.user(settings.account))
+        except ConfigError as exc:
+            missing = f"needs a user account: {exc}"
+    for name, expectation, check, exchange_of in CHECKS:
+        exchange = exchange_of(issuer) if issuer is not None else None
+        op = env.operation(exchange) if env is not None else None
+        label = op.label if op is not None else (f"POST {exchange.path}" if exchange else "issuer")
         verdict, observed, reproduction = _outcome(env, check, missing)
         yield Result(
             SUITE,
-            endpoint.service,
-            op.label if op is not None else f"POST {path}",
+            service,
+            label,
             name,
             expectation,
             ctx.redactor.text(observed),

@@ -87,12 +87,9 @@ def empty(m: Material) -> list[Forged]:
     ]
 
 
-def extra_spaces(m: Material) -> list[Forged]:
-    token = m.genuine.value
-    return [
-        Forged("two spaces before the genuine token", ((AUTHORIZATION, f"Bearer  {token}"),)),
-        Forged("a tab before the genuine token", ((AUTHORIZATION, f"Bearer\t{token}"),)),
-    ]
+def tab_separator(m: Material) -> list[Forged]:
+    # RFC 6750 §2.1 allows one or more spaces after "Bearer": only a tab is malformed.
+    return [Forged("a tab before the genuine token", ((AUTHORIZATION, f"Bearer\t{m.genuine.value}"),))]
 
 
 def two_tokens(m: Material) -> list[Forged]:
@@ -170,13 +167,14 @@ def tamper_value(m: Material, claim: str) -> Any:
 
 def _escalated(m: Material, claim: str, value: Any) -> Any:
     forge = m.forge
-    if claim == "scope" or (isinstance(value, str) and " " in value):
+    names = forge.ctx.platform.issuer.claims if forge.ctx.platform.issuer else None
+    if (names and claim == names.scopes) or (isinstance(value, str) and " " in value):
         current = str(value or "").split()
         return " ".join([*current, *(s for s in forge.scopes if s not in current)])
-    if isinstance(value, list) or claim == "roles":
+    if isinstance(value, list) or (names and claim == names.roles):
         current = [str(v) for v in value or []]
         return [*current, *(r for r in forge.roles if r not in current)]
-    if claim == "tenant_id" or value in {a.tenant for a in forge.ctx.credentials.users if a.tenant}:
+    if (names and claim == names.tenant) or value in {a.tenant for a in forge.ctx.credentials.users if a.tenant}:
         return forge.tenant_of_others(m.identity)
     if isinstance(value, str):
         try:

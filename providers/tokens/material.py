@@ -4,14 +4,14 @@ Every forged token starts from a genuine one the suite obtained itself from the 
 endpoint (`Identity` says whose and for which audience), so the attacks mean something against any
 provider. Beyond the genuine token:
 
-- the issuer's public key, from its JWKS (`TokenEndpoint.jwks_path`) — for HS/RS key confusion;
+- the issuer's public key, from its JWKS (the manifest's `tokens.jwks`) — for HS/RS key confusion;
 - the attacker's own key pair and, for `jku`/`x5u`, the server publishing it (`attacker`);
-- the **key holder**: tokens only the issuer could sign (expired, not yet valid, wrong issuer, wrong
-  audience, signed by a rotated-out key, oversized). They come from the auth service's provider-state
-  hook ("a signed token" by default) when the target has one; otherwise those attacks are skipped
-  with that reason — never passed;
-- a revoked token (a fresh genuine token revoked at `TokenEndpoint.revocation_path`), a refresh token
-  (from the password grant), and a genuine token minted for another audience.
+- the **key holder** (`providers.keyholder`): tokens only the issuer could sign (expired, not yet
+  valid, wrong issuer, wrong audience, signed by a rotated-out key, oversized), from the issuer's
+  signing key when configured or its provider-state hook; otherwise those attacks are skipped with the
+  reason naming both — never passed;
+- a revoked token (a fresh genuine token revoked at the issuer's revocation exchange), a refresh token
+  (from the login), and a genuine token minted for another audience.
 
 Everything minted or received is registered with the run's redactor.
 """
@@ -62,7 +62,7 @@ class Identity:
         return f"service token ({self.account}, aud={self.audience}{', ' + ' '.join(self.scopes) if self.scopes else ''})"
 
 
-def identity_for(ctx: RunContext, requirement: Requirement, account: str) -> Identity:
+def identity_for(ctx: RunContext, requirement: Requirement, account: str | None) -> Identity:
     """The identity that satisfies `requirement`, or `Unavailable` naming what is missing."""
     if requirement.kind == "user":
         users = [a for a in ctx.credentials.users if set(requirement.roles) <= set(a.roles)]
@@ -90,7 +90,7 @@ class Forge:
         self._keys = server.keys if server is not None else None
         self._lock = threading.Lock()
         self._jwks: dict[str, Any] | None = None
-        self.key_holder = KeyHolder(ctx, state=settings.signed_state, answer_key=settings.signed_state_key)
+        self.key_holder = KeyHolder(ctx)
         self._revoked: dict[Identity, str] = {}
         self._other: dict[Identity, tuple[Token, tuple[str, ...]] | None] = {}
         self._rotated: dict[Identity, str] = {}
@@ -139,11 +139,11 @@ class Forge:
 
     def issuer_key(self, kid: str | None) -> Any:
         """The issuer's public key for `kid`, from its JWKS; `Unavailable` if it publishes none."""
-        endpoint = self.ctx.credentials.endpoint
-        if not endpoint.jwks_path:
-            raise Unavailable("no JWKS is configured for the auth service (credentials endpoint jwks_path)")
+        issuer = self.ctx.credentials.issuer
+        if issuer is None or not issuer.jwks:
+            raise Unavailable("the issuer publishes no JWKS (platform.yaml tokens.jwks)")
         if self._jwks is None or kid not in self._jwks:
-            url = self.ctx.target.service(endpoint.service).url(endpoint.jwks_path)
+            url = self.ctx.tokens.url(issuer.jwks)
             response = self.ctx.http.request("GET", url, headers={"Accept": "application/json"})
             if response.status_code != 200:
                 raise Unavailable(f"the JWKS at {url} answered HTTP {response.status_code}")
@@ -225,12 +225,12 @@ class Forge:
         with self._lock:
             if identity in self._revoked:
                 return self._revoked[identity]
-        endpoint = self.ctx.credentials.endpoint
-        if not endpoint.revocation_path:
-            raise Unavailable("no revocation endpoint is configured (credentials endpoint revocation_path)")
+        issuer = self.ctx.credentials.issuer
+        if issuer is None or issuer.revocation is None:
+            raise Unavailable("the issuer declares no revocation endpoint (platform.yaml tokens.revocation)")
         token = self.genuine(identity, fresh=True)
-        url = self.ctx.target.service(endpoint.service).url(endpoint.revocation_path)
-        response = self.ctx.http.request("POST", url, data={endpoint.token_param: token.value})
+        url = self.ctx.tokens.url(issuer.revocation.path)
+        response = self.ctx.http.request("POST", url, **issuer.revocation.request({"token": token.value}))
         if not 200 <= response.status_code < 300:
             raise Unavailable(f"the revocation endpoint {url} answered HTTP {response.status_code}")
         with self._lock:

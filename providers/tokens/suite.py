@@ -111,9 +111,7 @@ class _Run:
         self.settings = settings
         self.attacks = attacks
         self.forge = forge
-        self.builder = RequestBuilder(
-            ctx, resource_states=settings.resource_states, owner_param=settings.owner_param
-        )
+        self.builder = RequestBuilder(ctx, default_owner=settings.account)
 
     def result(
         self, item: Planned, check: str, expected: str, verdict: Verdict, observed: str, **extra: Any
@@ -277,7 +275,8 @@ def attacker_server(
 
 def run(ctx: RunContext) -> Iterator[Result]:
     settings = Settings.from_options(ctx.options.suites.get(SUITE, {}))
-    attacks = select(settings.attacks, settings.tampered_claims)
+    claims = ctx.platform.issuer.claims.tamperable() if ctx.platform.issuer else ("sub",)
+    attacks = select(settings.attacks, settings.tampered_claims or claims)
     with ExitStack() as stack:
         server, no_server = attacker_server(ctx, settings, attacks, stack)
         forge = Forge(ctx, settings, server)

@@ -49,15 +49,11 @@ from providers.compat.sources import (
     parse_text,
 )
 from providers.errors import ConfigError, ContractError
-from providers.results import Result, Verdict
+from providers.results import Result, Skip, Verdict
 
 SUITE = "versioning"
 CHECK = "breaking-change"
 GIT_TIMEOUT = 30.0
-
-
-class Unjudged(Exception):
-    """No base to compare with (the reason says why): a skipped result."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +84,7 @@ def _commit(top: Path, revision: str) -> str | None:
 def default_revision(top: Path) -> tuple[str, str]:
     """(revision, how it was chosen): the merge base with main (or origin/main), else HEAD."""
     if _commit(top, "HEAD") is None:
-        raise Unjudged(f"the git repository {top} has no commit yet: no base to compare with")
+        raise Skip(f"the git repository {top} has no commit yet: no base to compare with")
     for branch in ("refs/heads/main", "refs/remotes/origin/main"):
         if _commit(top, branch) is not None:
             merged = _git(top, "merge-base", "HEAD", branch)
@@ -100,7 +96,7 @@ def default_revision(top: Path) -> tuple[str, str]:
 
 def _work_tree(folder: Path, explicit: bool) -> Path:
     def unjudged(reason: str) -> Exception:
-        return ConfigError(f"suites.versioning.base: {reason}") if explicit else Unjudged(reason)
+        return ConfigError(f"suites.versioning.base: {reason}") if explicit else Skip(reason)
 
     if shutil.which("git") is None:
         raise unjudged("git is not on the PATH: no base revision to compare the contracts with")
@@ -182,7 +178,7 @@ def url_pairs(folder: Path, template: str, timeout: float) -> tuple[str, list[Pa
 
 
 def pairs_of(folder: Path, base: str | None, *, timeout: float = 10.0) -> tuple[str, list[Pair]]:
-    """The base's label and the documents to compare; `Unjudged` or `ConfigError` when there is no base."""
+    """The base's label and the documents to compare; `Skip` or `ConfigError` when there is no base."""
     if base is not None and is_url(base):
         if "{name}" not in base and "{file}" not in base:
             raise ConfigError(
@@ -307,7 +303,7 @@ def breaking_changes(
     for folder in spec_folders(specs):
         try:
             label, pairs = pairs_of(folder, base, timeout=timeout)
-        except Unjudged as exc:
+        except Skip as exc:
             yield Result(
                 SUITE,
                 "-",

@@ -1,8 +1,8 @@
 """The header checks, one function each: an answer of an operation judged against the contract and the RFCs.
 
 A check returns what it observed when the answer honours the rule, raises `Finding` when it does not
-and `NotApplicable` when the contract asks nothing of this answer (a Sunset nobody declared and
-nobody sent) — a skip, never a pass.
+and `Skip` when the contract asks nothing of this answer (a Sunset nobody declared and nobody sent) —
+a skip, never a pass.
 
 | check                  | holds every answer of a … to
 |------------------------|-----
@@ -27,14 +27,11 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from providers.results import Finding
+from providers.checks import Basis, register
+from providers.results import Finding, Skip
 from providers.target import ServiceTarget
 from providers.versioning.lifecycle import Lifecycle, Versioned, declared_headers
 from providers.versioning.rfc import iso, parse_http_date, parse_links, parse_sf_date
-
-
-class NotApplicable(Exception):
-    """The contract asks nothing of this answer for this check; the reason says why."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +77,7 @@ def _single(answer: Answer, name: str, check: str) -> str | None:
     if not values:
         return None
     if len(values) > 1:
-        raise Finding(check, f"one {name} header", f"{answer.where()} sent {len(values)}: {values}")
+        raise Finding(f"{answer.where()} sent {len(values)}: {values}", expectation=f"one {name} header")
     return values[0]
 
 
@@ -88,16 +85,17 @@ def deprecation_header(answer: Answer) -> str:
     check = "deprecation-header"
     value = _single(answer, "Deprecation", check)
     if value is None:
-        raise Finding(check, "a Deprecation header", f"{answer.where()} has none")
+        raise Finding(f"{answer.where()} has none", expectation="a Deprecation header")
     try:
         when = parse_sf_date(value)
     except ValueError as exc:
-        raise Finding(check, "a structured-field date '@<epoch seconds>'", f"Deprecation: {exc}") from None
+        raise Finding(
+            f"Deprecation: {exc}", expectation="a structured-field date '@<epoch seconds>'"
+        ) from None
     if when > answer.now + answer.skew:
         raise Finding(
-            check,
-            "a deprecation date in the past or present",
             f"Deprecation: {value} ({iso(when)}) is in the future",
+            expectation="a deprecation date in the past or present",
         )
     return f"{answer.where()}: Deprecation: {value} ({iso(when)})"
 
@@ -108,18 +106,17 @@ def sunset_header(answer: Answer) -> str:
     declared = answer.declared("Sunset")
     if value is None:
         if declared:
-            raise Finding(check, "a Sunset header (declared required)", f"{answer.where()} has none")
+            raise Finding(f"{answer.where()} has none", expectation="a Sunset header (declared required)")
         why = "declares it optional" if declared is False else "declares no Sunset"
-        raise NotApplicable(f"{answer.where()} sends no Sunset, and the contract {why}")
+        raise Skip(f"{answer.where()} sends no Sunset, and the contract {why}")
     try:
         sunset = parse_http_date(value)
     except ValueError as exc:
-        raise Finding(check, "an HTTP-date (IMF-fixdate)", f"Sunset: {exc}") from None
+        raise Finding(f"Sunset: {exc}", expectation="an HTTP-date (IMF-fixdate)") from None
     if sunset <= answer.now - answer.skew:
         raise Finding(
-            check,
-            "a sunset date in the future",
             f"Sunset: {value} is in the past: the operation was due to be gone",
+            expectation="a sunset date in the future",
         )
     deprecations = answer.values("Deprecation")
     deprecation = deprecations[0] if len(deprecations) == 1 else None
@@ -130,9 +127,8 @@ def sunset_header(answer: Answer) -> str:
             deprecated = None  # deprecation-header reports it
         if deprecated is not None and sunset <= deprecated:
             raise Finding(
-                check,
-                "a sunset date after the deprecation date",
                 f"Sunset: {value} is not after Deprecation: {deprecation} ({iso(deprecated)})",
+                expectation="a sunset date after the deprecation date",
             )
     days = (sunset - answer.now) / 86400
     return f"{answer.where()}: Sunset: {value} (in {days:.0f} days)"
@@ -146,28 +142,26 @@ def _service_path(answer: Answer, target: str) -> str:
         base.path.rstrip("/") + "/"
     ):
         raise Finding(
-            "successor-link",
-            f"a successor served by {answer.service.name} ({answer.service.base_url})",
             f"Link: <{target}> leads to {resolved}, outside the service",
+            expectation=f"a successor served by {answer.service.name} ({answer.service.base_url})",
         )
     return parts.path[len(base.path.rstrip("/")) :]
 
 
 def successor_link(answer: Answer) -> str:
-    check = "successor-link"
     service = answer.versioned.spec.service
     try:
         links = parse_links(answer.values("Link"))
     except ValueError as exc:
-        raise Finding(check, "a Link header as RFC 8288 writes it", f"Link: {exc}") from None
+        raise Finding(f"Link: {exc}", expectation="a Link header as RFC 8288 writes it") from None
     successors = [link for link in links if "successor-version" in link.rels]
     declared = answer.declared("Link")
     if not successors:
         sent = f"Link: {', '.join(answer.values('Link'))}" if links else "no Link"
         if declared:
-            raise Finding(check, 'a Link with rel="successor-version"', f"{answer.where()} has {sent}")
+            raise Finding(f"{answer.where()} has {sent}", expectation='a Link with rel="successor-version"')
         why = "declares it optional" if declared is False else "declares no Link"
-        raise NotApplicable(f"{answer.where()} has {sent}, and the contract {why}")
+        raise Skip(f"{answer.where()} has {sent}, and the contract {why}")
     found = []
     for link in successors:
         path = _service_path(answer, link.target)
@@ -175,9 +169,8 @@ def successor_link(answer: Answer) -> str:
         if successor is None:
             current = ", ".join(s.name for s in answer.lifecycle.current_documents(service)) or "none"
             raise Finding(
-                check,
-                f"a successor that is an operation of a current {service} document ({current})",
                 f"Link: <{link.target}> — {path} matches no current operation",
+                expectation=f"a successor that is an operation of a current {service} document ({current})",
             )
         found.append(
             f"<{link.target}> → {', '.join(successor.operations)} "
@@ -194,9 +187,8 @@ def no_deprecation_headers(answer: Answer) -> str:
     ]
     if sent:
         raise Finding(
-            "no-deprecation-headers",
-            "no Deprecation or Sunset on a current operation",
             f"{answer.where()} sent {'; '.join(sent)}",
+            expectation="no Deprecation or Sunset on a current operation",
         )
     return f"{answer.where()}: neither Deprecation nor Sunset"
 
@@ -225,4 +217,27 @@ CURRENT_CHECKS: tuple[Check, ...] = (
         "no Deprecation or Sunset header: the operation is current",
         no_deprecation_headers,
     ),
+)
+
+_BASES: dict[str, tuple[Basis, str]] = {
+    "deprecation-header": (Basis.STANDARD, "RFC 9745 §2 (Deprecation); the operation's deprecated: true"),
+    "sunset-header": (Basis.STANDARD, "RFC 8594 §3 (Sunset)"),
+    "successor-link": (Basis.STANDARD, "RFC 5829 §3 (successor-version); RFC 8288 (Link)"),
+    "no-deprecation-headers": (Basis.CONTRACT, "the operation is not deprecated in its document"),
+}
+for _check in (*DEPRECATED_CHECKS, *CURRENT_CHECKS):
+    register("versioning", _check.name, *_BASES[_check.name], _check.expectation)
+register(
+    "versioning",
+    "breaking-change",
+    Basis.CONTRACT,
+    "a published document of the same major version (compat's rules: `contractgate compat --rules`)",
+    "no change breaks a client of the same major version",
+)
+register(
+    "versioning",
+    "old-consumer-pact",
+    Basis.CONTRACT,
+    "the old consumers' pacts",
+    "the consumers of a deprecated version still verify against the current provider",
 )

@@ -37,9 +37,9 @@ from providers.requests import (
     genuine_token,
     parameters_of,
 )
-from providers.results import Finding, Result, Verdict
+from providers.results import Finding, Result, Skip, Verdict
 from providers.suite import RunContext
-from providers.versioning.checks import CURRENT_CHECKS, DEPRECATED_CHECKS, Answer, Check, NotApplicable
+from providers.versioning.checks import CURRENT_CHECKS, DEPRECATED_CHECKS, Answer, Check
 from providers.versioning.lifecycle import Lifecycle, Versioned, declared_response
 
 SUITE = "versioning"
@@ -188,7 +188,7 @@ def judge(probe: Probe, answer: Answer, reproduction: str) -> Iterator[Result]:
                 reproduction=reproduction,
                 details={**details, "expected": finding.expectation},
             )
-        except NotApplicable as skip:
+        except Skip as skip:
             yield _result(
                 probe, check, Verdict.SKIPPED, str(skip), reproduction=reproduction, details=details
             )

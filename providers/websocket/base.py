@@ -3,7 +3,7 @@
 A check is `async def check(env) -> Passed`, registered with `@check(name, expectation)` where the
 expectation is a function of the environment (so it quotes the contract's own values: the status a
 refusal must have, the close code, the announced interval). It fails by raising
-`client.Unexpected(observed, reproduction)`, is skipped by raising `Skip(reason)` (never a pass), and
+`client.Finding(observed, reproduction)`, is skipped by raising `Skip(reason)` (never a pass), and
 anything else it raises is an error of that check — except `ContractgateError` (target down, budget
 spent), which stops the gate.
 """
@@ -14,14 +14,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from providers.checks import Basis, register
 from providers.redact import Redactor
+from providers.results import Skip
 from providers.websocket.client import Credential, Dialer, Observations
 from providers.websocket.contract import WsContract
 from providers.websocket.material import Material, Settings
-
-
-class Skip(Exception):
-    """The check cannot be decided on this target (the reason says why); never counted as a pass."""
 
 
 @dataclass(frozen=True)
@@ -77,11 +75,23 @@ class Check:
 
 
 REGISTRY: dict[str, Check] = {}
+#: What every websocket check's rule is, unless it says otherwise: the AsyncAPI document.
+ASYNCAPI = "the AsyncAPI document (messages, x-message-roles, x-sequence, x-close-codes)"
 
 
-def check(name: str, expectation: Callable[[Env], str]) -> Callable[[CheckFunction], CheckFunction]:
-    def register(function: CheckFunction) -> CheckFunction:
+def check(
+    name: str,
+    expectation: Callable[[Env], str],
+    *,
+    basis: Basis = Basis.CONTRACT,
+    cites: str = ASYNCAPI,
+    summary: str = "",
+    needs: tuple[str, ...] = (),
+) -> Callable[[CheckFunction], CheckFunction]:
+    def add(function: CheckFunction) -> CheckFunction:
         REGISTRY[name] = Check(name, expectation, function)
+        doc = (function.__doc__ or "").strip().splitlines()
+        register("websocket", name, basis, cites, summary or (doc[0] if doc else name), needs)
         return function
 
-    return register
+    return add

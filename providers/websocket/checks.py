@@ -18,8 +18,10 @@ from datetime import datetime
 
 from websockets.exceptions import ConnectionClosed
 
+from providers.keyholder import ENABLE
+from providers.results import Finding
 from providers.websocket.base import Env, Passed, Skip, check
-from providers.websocket.client import Credential, Unexpected, Violation, closed_text, excerpt
+from providers.websocket.client import Credential, Violation, closed_text, excerpt
 
 #: Undeclared client message type sent by the unknown-type check.
 UNDECLARED_TYPE = "contractgate.undeclared"
@@ -83,6 +85,8 @@ async def heartbeat(env: Env) -> Passed:
         "a connection whose token expires is closed with "
         f"{_code(env, 'token-expired')} at the token's exp (within {env.settings.expiry_grace:g} s)"
     ),
+    cites="the AsyncAPI x-close-codes token-expired; RFC 7519 §4.1.4 (exp)",
+    needs=("the issuer's signing key or provider-state hook",),
 )
 async def expiry_close(env: Env) -> Passed:
     code = _code(env, "token-expired")
@@ -90,17 +94,14 @@ async def expiry_close(env: Env) -> Passed:
         raise Skip("x-close-codes declares no token-expired close")
     made = await env.material.short_lived_token()
     if made is None:
-        raise Skip(
-            "a token that expires while connected can only come from the auth service's "
-            "provider-state hook ('a signed token'), which this target does not have"
-        )
+        raise Skip(f"a token that expires while connected can only be signed by the issuer: {ENABLE}")
     token, exp = made
     credential = Credential(token, "header", f"{env.material.label()} expiring at its exp")
     async with env.dialer.connect(credential, "expiring") as connection:
         first = await connection.recv(env.settings.reply_timeout, "first message")
         announced = _instant(env.contract.read(first, "first", "expires-at"))
         if announced is not None and abs(announced - exp) > 1.0:
-            raise Unexpected(
+            raise Finding(
                 f"the first message announces expiry at {announced:.0f}, the token's exp is {exp:.0f}",
                 connection.reproduction,
             )
@@ -110,15 +111,15 @@ async def expiry_close(env: Env) -> Passed:
                 await connection.recv(max(0.0, deadline))
                 deadline = exp - time.time() + env.settings.expiry_grace
         except TimeoutError:
-            raise Unexpected(
+            raise Finding(
                 f"still open {env.settings.expiry_grace:g} s after the token expired", connection.reproduction
             ) from None
         except ConnectionClosed as exc:
             closed_at = time.time()
             if exc.rcvd is None or exc.rcvd.code != code:
-                raise Unexpected(f"{closed_text(exc)}, not {code}", connection.reproduction) from None
+                raise Finding(f"{closed_text(exc)}, not {code}", connection.reproduction) from None
             if closed_at < exp - 1.0:
-                raise Unexpected(
+                raise Finding(
                     f"closed with {code} {exp - closed_at:.1f} s before the token expired",
                     connection.reproduction,
                 ) from None
@@ -158,18 +159,18 @@ async def unknown_type(env: Env) -> Passed:
             message_id, env.settings.reply_timeout, f"answer to type {undeclared!r}"
         )
         if not contract.is_role(reply, "error"):
-            raise Unexpected(f"answered {excerpt(reply)}, not {roles['error']}", connection.reproduction)
+            raise Finding(f"answered {excerpt(reply)}, not {roles['error']}", connection.reproduction)
         wanted = contract.error_codes.get("unknown-type")
         code = contract.read(reply, "error", "code")
         if wanted is not None and contract.field("error", "code") is not None and code != wanted:
-            raise Unexpected(f"answered {roles['error']} {code!r}, not {wanted!r}", connection.reproduction)
+            raise Finding(f"answered {roles['error']} {code!r}, not {wanted!r}", connection.reproduction)
         ping_id = connection.new_id("ping")
         await connection.send(env.build("ping", ping_id))
         pong = await connection.reply_to(
             ping_id, env.settings.reply_timeout, f"answer to {roles['ping']} after the {roles['error']}"
         )
         if not contract.is_role(pong, "pong"):
-            raise Unexpected(
+            raise Finding(
                 f"after the {roles['error']}, {roles['ping']} was answered {excerpt(pong)}",
                 connection.reproduction,
             )
@@ -185,6 +186,7 @@ async def unknown_type(env: Env) -> Passed:
         "a frame one byte larger than the max frame size the first message announces closes the "
         f"connection with {_code(env, 'frame-too-large')}, unanswered"
     ),
+    cites="the AsyncAPI x-close-codes frame-too-large; RFC 6455 §7.4.1 (1009)",
 )
 async def oversized_frame(env: Env) -> Passed:
     env.require_role("first")
@@ -208,24 +210,24 @@ async def oversized_frame(env: Env) -> Passed:
         try:
             reply = await connection.reply_to(message_id, env.settings.reply_timeout)
         except TimeoutError:
-            raise Unexpected(
+            raise Finding(
                 f"the connection was still open {env.settings.reply_timeout:g} s after a {len(frame)}-byte frame "
                 f"(limit {limit})",
                 connection.reproduction,
             ) from None
         except ConnectionClosed as exc:
             if exc.rcvd is None or exc.rcvd.code != code:
-                raise Unexpected(f"{closed_text(exc)}, not {code}", connection.reproduction) from None
+                raise Finding(f"{closed_text(exc)}, not {code}", connection.reproduction) from None
             return Passed(f"a {len(frame)}-byte frame (limit {limit}) closed the connection with {code}")
-        raise Unexpected(
+        raise Finding(
             f"the {len(frame)}-byte frame (limit {limit}) was read and answered: {excerpt(reply)}",
             connection.reproduction,
         )
 
 
-def _violations(kind: str, count: int, kept: list[Violation]) -> Unexpected:
+def _violations(kind: str, count: int, kept: list[Violation]) -> Finding:
     shown = "; ".join(f"{v.connection}: {v.problem} — {v.message}" for v in kept[:5])
-    return Unexpected(f"{count} {kind}: {shown}", kept[0].reproduction)
+    return Finding(f"{count} {kind}: {shown}", kept[0].reproduction)
 
 
 @check(

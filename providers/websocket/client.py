@@ -30,20 +30,12 @@ from websockets.typing import Subprotocol
 from providers.errors import TargetUnreachable
 from providers.http import RequestGuard
 from providers.redact import Redactor
+from providers.results import Finding
 from providers.websocket.contract import WsContract
 
 #: Violations kept per kind (all are counted).
 KEPT_VIOLATIONS = 25
 _EXCERPT = 300
-
-
-class Unexpected(Exception):
-    """The target did something a check did not expect: the check fails with `observed`."""
-
-    def __init__(self, observed: str, reproduction: str | None = None) -> None:
-        super().__init__(observed)
-        self.observed = observed
-        self.reproduction = reproduction
 
 
 @dataclass(frozen=True)
@@ -158,7 +150,7 @@ class WsConnection:
         await self.send(message)
 
     # -- receiving --------------------------------------------------------------------------------
-    # With `what` ("the answer to subscribe"), a timeout or a close becomes `Unexpected` naming it;
+    # With `what` ("the answer to subscribe"), a timeout or a close becomes `Finding` naming it;
     # without, TimeoutError and ConnectionClosed reach the caller (which expects one of them).
     async def recv(self, timeout: float, what: str | None = None) -> dict[str, Any]:
         """The next server message (recorded even when it breaks the contract)."""
@@ -187,9 +179,9 @@ class WsConnection:
         try:
             return await waiting
         except TimeoutError:
-            raise Unexpected(f"no {what} within {timeout:g} s", self.reproduction) from None
+            raise Finding(f"no {what} within {timeout:g} s", self.reproduction) from None
         except ConnectionClosed as exc:
-            raise Unexpected(f"{closed_text(exc)} before {what}", self.reproduction) from None
+            raise Finding(f"{closed_text(exc)} before {what}", self.reproduction) from None
 
     async def _recv(self, timeout: float) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
@@ -322,7 +314,7 @@ class Dialer:
 
     @asynccontextmanager
     async def connect(self, credential: Credential, label: str | None = None) -> AsyncIterator[WsConnection]:
-        """An accepted connection, closed on exit; `Unexpected` if the handshake is not accepted."""
+        """An accepted connection, closed on exit; `Finding` if the handshake is not accepted."""
         await self._admit()
         self._count += 1
         number = self._count  # other connections may be opened while this one waits
@@ -332,12 +324,12 @@ class Dialer:
         try:
             socket = await connect(self.url, **self._options(credential))
         except InvalidStatus as exc:
-            raise Unexpected(
+            raise Finding(
                 f"the handshake ({credential.label}) was refused with HTTP {exc.response.status_code}",
                 reproduction,
             ) from None
         except InvalidHandshake as exc:
-            raise Unexpected(f"the handshake ({credential.label}) failed: {exc}", reproduction) from None
+            raise Finding(f"the handshake ({credential.label}) failed: {exc}", reproduction) from None
         except (OSError, TimeoutError) as exc:
             raise TargetUnreachable(self.url, str(exc) or type(exc).__name__) from None
         try:
@@ -360,7 +352,7 @@ class Dialer:
                 body=bytes(response.body or b""),
             )
         except InvalidHandshake as exc:
-            raise Unexpected(f"the handshake failed: {exc}", self.reproduction(credential, [])) from None
+            raise Finding(f"the handshake failed: {exc}", self.reproduction(credential, [])) from None
         except (OSError, TimeoutError) as exc:
             raise TargetUnreachable(self.url, str(exc) or type(exc).__name__) from None
         self._count += 1

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import json
 
+from providers.checks import Basis
+from providers.keyholder import ENABLE
+from providers.results import Finding
 from providers.websocket.base import Env, Passed, Skip, check
-from providers.websocket.client import Credential, HandshakeOutcome, Unexpected, excerpt
+from providers.websocket.client import Credential, HandshakeOutcome, excerpt
 from providers.websocket.material import garbage_token
 
 
@@ -71,7 +74,7 @@ async def _expect_refused(env: Env, credentials: list[Credential]) -> Passed:
         outcome = await env.dialer.attempt(credential, env.settings.reply_timeout)
         problem = _judge_refusal(env, outcome, credential)
         if problem is not None:
-            raise Unexpected(problem, env.dialer.reproduction(credential, []))
+            raise Finding(problem, env.dialer.reproduction(credential, []))
         observed.append(f"{credential.label}: {outcome.describe()}")
     return Passed("; ".join(observed))
 
@@ -84,22 +87,26 @@ def _every_way(env: Env, token: str, label: str) -> list[Credential]:
     ]
 
 
+HANDSHAKE = "the AsyncAPI x-handshake; RFC 6455 §4.2.2"
+
+
 @check(
     "handshake-accepted",
     lambda env: (
         f"a genuine {env.material.label()} in the {env.contract.handshake.header} header is accepted "
         f"and the first message is {env.contract.role('first') or 'a declared message'}"
     ),
+    cites=HANDSHAKE,
 )
 async def accepted(env: Env) -> Passed:
     credential = await env.credential()
     outcome = await env.dialer.attempt(credential, env.settings.reply_timeout)
     reproduction = env.dialer.reproduction(credential, [])
     if not outcome.accepted or outcome.close_code is not None or outcome.first is None:
-        raise Unexpected(f"the handshake was {outcome.describe()}", reproduction)
+        raise Finding(f"the handshake was {outcome.describe()}", reproduction)
     first = env.contract.role("first")
     if first is not None and env.contract.type_of(outcome.first) != first:
-        raise Unexpected(f"the first message was not {first}: {excerpt(outcome.first)}", reproduction)
+        raise Finding(f"the first message was not {first}: {excerpt(outcome.first)}", reproduction)
     return Passed(outcome.describe())
 
 
@@ -110,6 +117,7 @@ async def accepted(env: Env) -> Passed:
         f"'{env.contract.handshake.subprotocol}' is accepted, '{env.contract.handshake.subprotocol}' is "
         "selected and the token is never echoed"
     ),
+    cites="the AsyncAPI x-handshake; RFC 6455 §4.2.2 (the server selects one offered subprotocol)",
 )
 async def subprotocol(env: Env) -> Passed:
     handshake = env.contract.handshake
@@ -119,23 +127,30 @@ async def subprotocol(env: Env) -> Passed:
     outcome = await env.dialer.attempt(credential, env.settings.reply_timeout)
     reproduction = env.dialer.reproduction(credential, [])
     if not outcome.accepted or outcome.close_code is not None or outcome.first is None:
-        raise Unexpected(f"the handshake was {outcome.describe()}", reproduction)
+        raise Finding(f"the handshake was {outcome.describe()}", reproduction)
     if outcome.subprotocol is not None and outcome.subprotocol.startswith(handshake.token_prefix):
-        raise Unexpected("the server selected the token's subprotocol, echoing the token", reproduction)
+        raise Finding("the server selected the token's subprotocol, echoing the token", reproduction)
     if handshake.subprotocol and outcome.subprotocol != handshake.subprotocol:
-        raise Unexpected(
+        raise Finding(
             f"the server selected subprotocol {outcome.subprotocol!r}, not {handshake.subprotocol!r}",
             reproduction,
         )
     return Passed(f"{outcome.describe()}; subprotocol {outcome.subprotocol!r} selected")
 
 
-@check("handshake-missing-token", lambda env: f"an upgrade without a token is {_refusal(env)}")
+@check(
+    "handshake-missing-token", lambda env: f"an upgrade without a token is {_refusal(env)}", cites=HANDSHAKE
+)
 async def missing_token(env: Env) -> Passed:
     return await _expect_refused(env, [Credential(None, "header", "no token")])
 
 
-@check("handshake-invalid-token", lambda env: f"a garbage JWT-shaped token is {_refusal(env)}")
+@check(
+    "handshake-invalid-token",
+    lambda env: f"a garbage JWT-shaped token is {_refusal(env)}",
+    basis=Basis.STANDARD,
+    cites="RFC 6750 §3.1 (invalid_token); the AsyncAPI x-handshake",
+)
 async def invalid_token(env: Env) -> Passed:
     token = garbage_token()
     env.redactor.add(token)
@@ -145,6 +160,8 @@ async def invalid_token(env: Env) -> Passed:
 @check(
     "handshake-wrong-audience",
     lambda env: f"a genuine token for another audience ({env.material.other_audience()}) is {_refusal(env)}",
+    basis=Basis.STANDARD,
+    cites="RFC 7519 §4.1.3 (aud); RFC 8725 §3.9",
 )
 async def wrong_audience(env: Env) -> Passed:
     found = await env.material.wrong_audience_token()
@@ -154,12 +171,15 @@ async def wrong_audience(env: Env) -> Passed:
     return await _expect_refused(env, _every_way(env, token, env.material.label(audience)))
 
 
-@check("handshake-expired", lambda env: f"a genuinely signed token whose exp has passed is {_refusal(env)}")
+@check(
+    "handshake-expired",
+    lambda env: f"a genuinely signed token whose exp has passed is {_refusal(env)}",
+    basis=Basis.STANDARD,
+    cites="RFC 7519 §4.1.4 (exp)",
+    needs=("the issuer's signing key or provider-state hook",),
+)
 async def expired(env: Env) -> Passed:
     token = await env.material.expired_token()
     if token is None:
-        raise Skip(
-            "an expired token can only come from the auth service's provider-state hook, "
-            "which this target does not have"
-        )
+        raise Skip(f"an expired token can only be signed by the issuer: {ENABLE}")
     return await _expect_refused(env, _every_way(env, token, f"an expired {env.material.label()}"))

@@ -1,18 +1,16 @@
 """What the websocket suite needs from the target besides the socket: settings, tokens and runs.
 
-Tokens are genuine, from the target's own token endpoint (`ctx.tokens`), for the audience the
-handshake declares (`x-handshake.audiences`). A wrong-audience token is a genuine token of the same
-kind for another audience the OpenAPI documents declare (`x-audiences` of their security schemes).
-Expired and short-lived tokens cannot be had from a live auth service: they come from the auth
-service's provider-state hook when the target has one (states "an expired access token exists" and
-"a signed token" with `claims: {exp}`), and the checks that need them are skipped otherwise.
+Tokens are genuine, from the target's own issuer (`ctx.tokens`), for the audience the handshake
+declares (`x-handshake.audiences`). A wrong-audience token is a genuine token of the same kind for
+another audience the OpenAPI documents declare (`x-audiences` of their security schemes). Expired and
+short-lived tokens come from the key holder (`providers.keyholder`: the issuer's signing key, or its
+provider-state hook), and the checks that need them are skipped otherwise, naming both.
 
-A run to subscribe to must belong to the suite's account. In order of preference: the configured
-`run_id` (`suites.websocket.run_id`, for live targets: any run of that account, finished or not,
-since a subscription replays a run's events from the first); otherwise the WebSocket service's
-provider-state hook (state "a run is in progress", which starts a run of the given user through the
-backend's public API and answers its `run_id`); otherwise none, and the checks that need one are
-skipped. The state names and answer keys are settings, defaulting to the reference stubs'.
+A resource to subscribe to (the `subscribe` message's field, `x-message-fields.subscribe`) must belong
+to the suite's account. In order of preference: the configured one (`[suite.websocket] resource_id`,
+for live targets); otherwise the provider state the platform manifest names for that field
+(`resources`), set up through the WebSocket service's hook; otherwise none, and the checks that need
+one are skipped.
 """
 
 from __future__ import annotations
@@ -28,6 +26,10 @@ from typing import Any
 import jwt
 
 from providers.errors import ConfigError, ContractError
+from providers.keyholder import KeyHolder
+from providers.platform import Resource
+from providers.requests import set_up_state
+from providers.results import Skip
 from providers.suite import RunContext
 from providers.websocket.contract import WsContract
 
@@ -42,10 +44,10 @@ class SetupFailed(Exception):
 class Settings:
     """`suites.websocket` options; every wait of the suite is bounded by one of these."""
 
-    #: The account (of `Credentials`) whose tokens the suite uses.
-    account: str = "member"
-    #: A run of that account to subscribe to (live targets); without it, a provider state makes one.
-    run_id: str | None = None
+    #: The account (of `Credentials`) whose tokens the suite uses (default: the manifest's `primary`).
+    account: str | None = None
+    #: A resource of that account to subscribe to (live targets); without it, a provider state makes one.
+    resource_id: str | None = None
     #: The AsyncAPI channel to test when the document has several.
     channel: str | None = None
     #: Run only these checks (names as in the results); None = all.
@@ -70,12 +72,6 @@ class Settings:
     max_frame_bytes: int | None = None
     #: Concurrent connections of the concurrency check (capped at MAX_CONNECTIONS); None = 20, 5 live.
     connections: int | None = None
-    #: Provider states (stub targets): names and the key of the answer that holds the value.
-    run_state: str = "a run is in progress"
-    run_state_key: str = "run_id"
-    expired_state: str = "an expired access token exists"
-    signed_state: str = "a signed token"
-    state_token_key: str = "access_token"
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> Settings:
@@ -137,6 +133,10 @@ class Material:
     def username(self) -> str:
         return self.ctx.credentials.user(self.settings.account).username
 
+    @property
+    def account(self) -> str:
+        return self.ctx.credentials.user(self.settings.account).name
+
     def _token(self, audience: str) -> str | None:
         if self.kind == "user":
             return self.ctx.tokens.user(self.settings.account, audience).value
@@ -151,7 +151,7 @@ class Material:
         return token
 
     def label(self, audience: str | None = None) -> str:
-        who = self.settings.account if self.kind == "user" else "service"
+        who = (self.settings.account or "primary account") if self.kind == "user" else "service"
         return f"{self.kind} token ({who}, aud={audience or self.audience})"
 
     def other_audience(self) -> str | None:
@@ -173,64 +173,66 @@ class Material:
         token = await asyncio.to_thread(self._token, audience)
         return (token, audience) if token is not None else None
 
-    # -- provider states --------------------------------------------------------------------------
-    def _auth_states_url(self) -> str | None:
-        name = self.ctx.credentials.endpoint.service
-        return self.ctx.target.service(name).states_url if self.ctx.target.has(name) else None
-
-    def _ws_states_url(self) -> str | None:
-        return self.ctx.target.service(self.contract.service).states_url
-
-    def _state(self, url: str, state: str, params: dict[str, Any], key: str) -> str:
-        response = self.ctx.http.request(
-            "POST", url, json={"state": state, "params": params, "action": "setup"}
-        )
-        if response.status_code != 200:
-            raise SetupFailed(
-                f"provider state {state!r} at {url} answered HTTP {response.status_code}: "
-                f"{self.ctx.redactor.text(response.text[:300])}"
-            )
-        try:
-            value = response.json()[key]
-        except (ValueError, KeyError, TypeError):
-            raise SetupFailed(f"provider state {state!r} at {url} answered no {key!r}") from None
-        if key == self.settings.state_token_key:
-            self.ctx.redactor.add(str(value))
-        return str(value)
+    # -- what only the key holder or a provider state gives ------------------------------------------
+    def _mint(self, claims: dict[str, Any]) -> str | None:
+        holder = KeyHolder(self.ctx)
+        if holder.reason is not None or self.kind != "user":
+            return None
+        return holder.mint(self.username, self.audience, claims=claims)
 
     async def expired_token(self) -> str | None:
-        """A genuinely signed token whose `exp` is past, or None when the target has no state hook."""
-        url = self._auth_states_url()
-        if url is None or self.kind != "user":
-            return None
-        params = {"user": self.username, "audience": self.audience}
-        return await asyncio.to_thread(
-            self._state, url, self.settings.expired_state, params, self.settings.state_token_key
-        )
+        """A validly signed token whose `exp` is past, or None without a key holder."""
+        now = int(time.time())
+        claims = {"iat": now - 7200, "nbf": now - 7200, "exp": now - 3600}
+        try:
+            return await asyncio.to_thread(self._mint, claims)
+        except Skip as exc:
+            raise SetupFailed(str(exc)) from None
 
     async def short_lived_token(self) -> tuple[str, float] | None:
-        """A token expiring `token_lifetime` seconds from now (and its `exp`), or None (no hook)."""
-        url = self._auth_states_url()
-        if url is None or self.kind != "user":
-            return None
+        """A token expiring `token_lifetime` seconds from now (and its `exp`), or None without a key holder."""
         exp = math.ceil(time.time() + self.settings.token_lifetime)
-        params = {"subject": self.username, "audience": self.audience, "claims": {"exp": exp}}
-        token = await asyncio.to_thread(
-            self._state, url, self.settings.signed_state, params, self.settings.state_token_key
+        try:
+            token = await asyncio.to_thread(self._mint, {"exp": exp})
+        except Skip as exc:
+            raise SetupFailed(str(exc)) from None
+        return (token, expiry_of(token) or float(exp)) if token is not None else None
+
+    def resource(self) -> Resource | None:
+        """The manifest's resource the `subscribe` message names (its field's last pointer segment)."""
+        field = self.contract.field("subscribe", "run")
+        name = field.rsplit("/", 1)[-1] if field else None
+        return self.ctx.platform.resources.get(name) if name else None
+
+    def no_resource_reason(self) -> str:
+        resource = self.resource()
+        if resource is None:
+            return (
+                "no resource to subscribe to: set [suite.websocket] resource_id, or name the provider state "
+                "creating one in platform.yaml resources"
+            )
+        return (
+            f"no resource to subscribe to: set [suite.websocket] resource_id, or give {self.contract.service} "
+            f"a provider-state hook with the state {resource.state!r}"
         )
-        return token, expiry_of(token) or float(exp)
 
     async def runs(self, count: int) -> list[str]:
-        """Up to `count` distinct runs of the account (one when configured; none without a hook)."""
-        if self.settings.run_id:
-            return [self.settings.run_id]
-        url = self._ws_states_url()
-        if url is None:
+        """Up to `count` distinct resources of the account (one when configured; none without a hook)."""
+        if self.settings.resource_id:
+            return [self.settings.resource_id]
+        url = self.ctx.target.service(self.contract.service).states_url
+        resource = self.resource()
+        if url is None or resource is None:
             return []
-        params = {"user": self.username}
-        return [
-            await asyncio.to_thread(
-                self._state, url, self.settings.run_state, params, self.settings.run_state_key
-            )
-            for _ in range(count)
-        ]
+        params = {self.ctx.platform.hook.account_param: self.username}
+
+        def one() -> str:
+            try:
+                value = set_up_state(self.ctx, url, resource.state, params).get(resource.value)
+            except Skip as exc:
+                raise SetupFailed(str(exc)) from None
+            if value is None:
+                raise SetupFailed(f"provider state {resource.state!r} answered no {resource.value!r}")
+            return str(value)
+
+        return [await asyncio.to_thread(one) for _ in range(count)]

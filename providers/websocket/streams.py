@@ -15,8 +15,9 @@ from collections import Counter
 from typing import Any
 
 from providers.errors import ContractgateError
+from providers.results import Finding
 from providers.websocket.base import Env, Passed, Skip, check
-from providers.websocket.client import Unexpected, WsConnection, excerpt
+from providers.websocket.client import WsConnection, excerpt
 from providers.websocket.contract import WsContract
 
 #: Pause between dropping a connection and resuming its session: events keep coming meanwhile.
@@ -59,7 +60,7 @@ async def _subscribe(env: Env, connection: WsConnection, run: str) -> dict[str, 
     await connection.send(env.build("subscribe", message_id, run=run))
     reply = await connection.reply_to(message_id, env.settings.reply_timeout, "answer to the subscription")
     if not env.contract.is_role(reply, "subscribed"):
-        raise Unexpected(
+        raise Finding(
             f"the subscription to a run of the account was answered {excerpt(reply)}", connection.reproduction
         )
     return reply
@@ -80,7 +81,7 @@ async def _until_final(env: Env, connection: WsConnection, run: str, timeout: fl
         left = deadline - loop.time()
         if left <= 0:
             seen = len(_events(env.contract, connection.received))
-            raise Unexpected(
+            raise Finding(
                 f"no final event of the run within {timeout:g} s ({seen} event(s) seen)",
                 connection.reproduction,
             )
@@ -96,10 +97,7 @@ def _require_run_roles(env: Env) -> None:
 async def _one_run(env: Env) -> str:
     runs = await env.material.runs(1)
     if not runs:
-        raise Skip(
-            "no run to subscribe to: the target has no provider-state hook to start one; "
-            "set suites.websocket.run_id to a run of the account"
-        )
+        raise Skip(env.material.no_resource_reason())
     return runs[0]
 
 
@@ -126,7 +124,7 @@ async def run_stream(env: Env) -> Passed:
         if early:
             problems.insert(0, f"{len(early)} event(s) before the subscription was answered")
         if problems:
-            raise Unexpected("; ".join(problems), connection.reproduction)
+            raise Finding("; ".join(problems), connection.reproduction)
         return Passed(
             f"{env.contract.role('subscribed')}, then {len(events)} events in order, the last one final",
             {"run": run, "events": len(events)},
@@ -162,7 +160,7 @@ async def resume(env: Env) -> Passed:
         welcome = await first.recv(env.settings.reply_timeout, "first message")
         session = contract.read(welcome, "first", "session")
         if session is None:
-            raise Unexpected(f"the first message names no session: {excerpt(welcome)}", first.reproduction)
+            raise Finding(f"the first message names no session: {excerpt(welcome)}", first.reproduction)
         if run is not None:
             await _subscribe(env, first, run)
         for _ in range(RESUME_PINGS):
@@ -193,7 +191,7 @@ async def resume(env: Env) -> Passed:
                 continue
             window.append(got)
         if not contract.is_role(reply, "resumed"):
-            raise Unexpected(f"the resume was refused: {excerpt(reply)}", second.reproduction)
+            raise Finding(f"the resume was refused: {excerpt(reply)}", second.reproduction)
         if run is not None:
             await _until_final(env, second, run, env.settings.run_timeout)
         after = second.received[second.received.index(reply) + 1 :]
@@ -205,7 +203,7 @@ async def resume(env: Env) -> Passed:
             problems += [f"run events across the resume: {p}" for p in judge_events(contract, events, run)]
         if problems:
             reproduction = f"{first_reproduction}\n# close; reconnect:\n{second.reproduction}"
-            raise Unexpected(
+            raise Finding(
                 f"resumed from {contract.sequence.field} {last_seq}, replayed {replayed}, then "
                 f"{contract.type_of(reply)} at {_seq(env, reply)}: " + "; ".join(problems),
                 reproduction,
@@ -291,7 +289,7 @@ async def concurrency(env: Env) -> Passed:
                 ping_id, env.settings.reply_timeout, f"answer to {roles['ping']}"
             )
             if not contract.is_role(pong, "pong"):
-                raise Unexpected(f"{roles['ping']} was answered {excerpt(pong)}", connection.reproduction)
+                raise Finding(f"{roles['ping']} was answered {excerpt(pong)}", connection.reproduction)
             if run is not None:
                 await _until_final(env, connection, run, env.settings.run_timeout)
             return (
@@ -309,7 +307,7 @@ async def concurrency(env: Env) -> Passed:
     for index, outcome in enumerate(outcomes):
         if isinstance(outcome, ContractgateError):
             raise outcome
-        if isinstance(outcome, Unexpected):
+        if isinstance(outcome, Finding):
             problems.append(f"connection {index + 1}: {outcome.observed}")
             reproduction = reproduction or outcome.reproduction
         elif isinstance(outcome, BaseException):
@@ -334,7 +332,7 @@ async def concurrency(env: Env) -> Passed:
             problems.append(f"connection {index + 1}: {'; '.join(trouble)}")
             reproduction = reproduction or connection_reproduction
     if problems:
-        raise Unexpected(
+        raise Finding(
             f"{len(problems)} of {count} connections went wrong: " + " | ".join(problems[:5]), reproduction
         )
     streams = (

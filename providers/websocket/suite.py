@@ -17,9 +17,10 @@ serves it (`info.x-service`) in the target, and runs each check in its own event
 | concurrency | many connections at once, each with its own ordered stream |
 | message-schema, seq-order | every frame of the run declared and valid; numbering without gap or repeat |
 
-On a live target without provider-state hooks, `handshake-expired` and `expiry-close` are skipped
-(an expired or short-lived token cannot be had from a real auth service), and `run-stream` is
-skipped unless `suites.websocket.run_id` names a run of the account (see `material`). A service that
+Without a key holder (the issuer's signing key, or a provider-state hook), `handshake-expired` and
+`expiry-close` are skipped (an expired or short-lived token cannot be had from a real issuer), and
+`run-stream` is skipped unless `[suite.websocket] resource_id` names a resource of the account or a
+provider state makes one (see `material`). A service that
 does not answer at all raises `TargetUnreachable`: the gate stops with exit 2.
 """
 
@@ -30,13 +31,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from providers.errors import ConfigError, ContractgateError
-from providers.results import Result, Verdict
+from providers.results import Finding, Result, Verdict
 from providers.suite import Progress, RunContext
 from providers.websocket import checks as _checks  # noqa: F401  (registers the checks)
 from providers.websocket import handshake as _handshake  # noqa: F401
 from providers.websocket import streams as _streams  # noqa: F401
 from providers.websocket.base import REGISTRY, Check, Env, Passed, Skip
-from providers.websocket.client import Dialer, Observations, Unexpected
+from providers.websocket.client import Dialer, Observations
 from providers.websocket.contract import WsContract
 from providers.websocket.material import Material, Settings, SetupFailed
 
@@ -135,7 +136,7 @@ def _result(env: Env, check: Check, service: str, operation: str) -> Result:
         passed: Passed = asyncio.run(_bounded(env, check))
     except ContractgateError:
         raise
-    except Unexpected as failure:
+    except Finding as failure:
         return result(Verdict.FAIL, failure.observed, failure.reproduction or env.dialer.reproduction_hint())
     except Skip as skip:
         return result(Verdict.SKIPPED, str(skip))

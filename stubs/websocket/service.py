@@ -31,7 +31,10 @@ class WebSocketService:
     def __init__(self, settings: WebSocketSettings, document: dict[str, Any] | None = None) -> None:
         self.settings = settings
         peer = settings.peer
-        self.protocol = Protocol(document if document is not None else asyncapi_spec())
+        document = document if document is not None else asyncapi_spec()
+        if document is None:
+            raise RuntimeError("the contracts hold no AsyncAPI document for the WebSocket stub")
+        self.protocol = Protocol(document)
         self.auth = PeerClient(peer.auth_url, peer)
         self.backend = PeerClient(settings.backend_url, peer)
         self.tokens = ServiceTokens(self.auth, peer)

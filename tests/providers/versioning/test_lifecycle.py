@@ -12,11 +12,10 @@ import httpx
 import pytest
 
 from contracts import SpecFile, openapi_specs
-from providers.results import Finding
+from providers.results import Finding, Skip
 from providers.target import ServiceTarget
 from providers.versioning.checks import (
     Answer,
-    NotApplicable,
     deprecation_header,
     no_deprecation_headers,
     successor_link,
@@ -135,7 +134,7 @@ def test_sunset_is_required_where_declared_and_judged_wherever_sent() -> None:
     assert "in 351 days" in sunset_header(answer("GET /v1/orders", {"Sunset": future}))
     with pytest.raises(Finding, match="declared required"):
         sunset_header(answer("GET /v1/orders", {}))
-    with pytest.raises(NotApplicable, match="declares no Sunset"):
+    with pytest.raises(Skip, match="declares no Sunset"):
         sunset_header(answer("GET /v1/orders", {}, status=404))
     with pytest.raises(Finding, match="in the past"):
         sunset_header(answer("GET /v3/legacy", {"Sunset": "Thu, 01 Jan 2026 00:00:00 GMT"}))
@@ -162,7 +161,7 @@ def test_the_successor_link_must_lead_to_a_current_operation_of_the_same_service
         )
     with pytest.raises(Finding, match="outside the service"):
         successor_link(answer("GET /v1/orders", {"Link": '</v3/orders/o-1/items>; rel="successor-version"'}))
-    with pytest.raises(NotApplicable, match="declares no Link"):
+    with pytest.raises(Skip, match="declares no Link"):
         successor_link(answer("GET /v1/orders", {"Link": '</docs>; rel="deprecation"'}))
 
 
