@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from contracts import openapi_specs, pact_files  # noqa: E402
 from providers.contract import operations_of  # noqa: E402
+from providers.platform import of_folder
 from stubs.server import BackgroundServer, bind  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -234,6 +235,7 @@ def fuzz_rate(in_process: bool, examples: int, seed: int) -> tuple[int, float]:
         redactor = Redactor()
         credentials = demo_credentials()
         ctx = RunContext(
+            platform=of_folder(),
             target=target,
             specs=openapi_specs(),
             asyncapi=asyncapi_spec(),

@@ -102,7 +102,7 @@ def env_credentials(
 
 
 def env_var(*parts: str) -> str:
-    """CONTRACTGATE_… variable name for an account or client ("other-tenant" → OTHER_TENANT)."""
+    """CONTRACTGATE_… variable name for an account or client ("ops-admin" → OPS_ADMIN)."""
     return "_".join(
         ["CONTRACTGATE", *(p.upper().replace("-", "_").replace(".", "_").replace(":", "_") for p in parts)]
     )

@@ -265,8 +265,3 @@ def run_gate(plan: GatePlan, listener: GateListener | None = None) -> GateOutcom
         requests=guard.sent,
         seed=plan.options.seed,
     )
-
-
-def service_urls(pairs: Mapping[str, str | None]) -> dict[str, str]:
-    """Drop unset entries of a service → URL mapping (command-line flags that were not given)."""
-    return {name: url for name, url in pairs.items() if url}

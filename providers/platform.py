@@ -12,7 +12,7 @@ otherwise the checks that need it are skipped with a reason naming the key that 
     documents:                     # which service and major version each spec describes (contracts/)
       openapi/billing.yaml: {service: billing, version: v2}
     tokens:
-      issuer: auth-service         # the service that issues tokens
+      issuer: identity             # the service that issues tokens
       algorithms: [RS256]
       jwks: /.well-known/jwks.json
       login:    {path: /token, encoding: form, fields: {grant_type: password, username: "{username}",
@@ -23,11 +23,11 @@ otherwise the checks that need it are skipped with a reason naming the key that 
       refresh:  {path: /token, fields: {grant_type: refresh_token, refresh_token: "{refresh_token}"}}
       revocation:    {path: /revoke, fields: {token: "{token}"}}
       introspection: {path: /introspect, fields: {token: "{token}"}, active: /active}
-      claims: {roles: roles, tenant: tenant_id, scopes: scope}
+      claims: {roles: groups, tenant: org, scopes: scope}
     accounts:                      # the accounts the suites act as (credentials come from configuration)
-      user:  {roles: [member], tenant: t1, example: alice@example.com}
+      user:  {roles: [member], tenant: t1, example: someone@example.com}
     clients:
-      worker: {grants: {backend: ["runs:read"]}}
+      worker: {grants: {billing: ["invoices:read"]}}
     primary: user                  # whose tokens and resources the suites use first
     isolation: user                # another account must not see `primary`'s resources: user | tenant | none
     hook: {path: /_contractgate/provider-states, account_param: user}

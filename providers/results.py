@@ -32,7 +32,7 @@ class Verdict(StrEnum):
 class Result:
     suite: str
     service: str
-    #: What was exercised: "GET /v2/threads/{thread_id}", "pact web-frontend → backend-service: …", "ws /ws".
+    #: What was exercised: "GET /things/{id}", "pact CONSUMER → PROVIDER: …", "ws /address".
     operation: str
     check: str
     expectation: str

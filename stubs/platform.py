@@ -130,6 +130,11 @@ class Platform:
             "websocket-service": self.websocket_http_url,
         }
 
+    @property
+    def endpoints(self) -> dict[str, str]:
+        """Service name → where a client connects (the WebSocket service's ws:// URL), for people."""
+        return {**self.urls, "websocket-service": self.websocket_url}
+
     def start(self) -> Platform:
         started: list[BackgroundServer] = []
         try:

@@ -9,19 +9,12 @@ from pathlib import Path
 
 from contractgate.commands import Subcommands
 from contractgate.config import load as load_config
-from contractgate.gate import SUITES, GatePlan, run_gate, service_urls
+from contractgate.gate import SUITES, GatePlan, run_gate
 from contractgate.reports import write_reports
 from contractgate.targets import broker_suite_options, resolve
 from contractgate.terminal import TerminalRenderer
 from providers.errors import ConfigError, ContractgateError
 from providers.suite import RunOptions
-
-#: Shorthand flags for the reference platform's services; `--service NAME=URL` covers any other.
-SERVICE_FLAGS = {
-    "auth_url": "auth-service",
-    "backend_url": "backend-service",
-    "websocket_url": "websocket-service",
-}
 
 
 def _suites(text: str) -> tuple[str, ...]:
@@ -41,8 +34,7 @@ def _service(text: str) -> tuple[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    urls = service_urls({service: getattr(args, flag) for flag, service in SERVICE_FLAGS.items()})
-    urls.update(dict(args.service or []))
+    urls = dict(args.service or [])
     resolved = resolve(
         config,
         name=args.target,
@@ -103,12 +95,12 @@ def register(commands: Subcommands) -> None:
     gate.add_argument(
         "--target", help="'stubs' (the embedded stubs, default) or a target of the configuration"
     )
-    for flag, service in SERVICE_FLAGS.items():
-        gate.add_argument(
-            f"--{flag.replace('_', '-')}", metavar="URL", help=f"base URL of the running {service}"
-        )
     gate.add_argument(
-        "--service", action="append", type=_service, metavar="NAME=URL", help="any service by name"
+        "--service",
+        action="append",
+        type=_service,
+        metavar="NAME=URL",
+        help="a live service of the contracts by name and base URL (repeat for each service)",
     )
     gate.add_argument(
         "--suite", type=_suites, help=f"comma-separated suites (default: all of {', '.join(SUITES)})"
@@ -125,7 +117,7 @@ def register(commands: Subcommands) -> None:
     gate.add_argument(
         "--provider-states",
         action="store_true",
-        help="the URLs expose the stubs' provider-state route (/_contractgate/provider-states)",
+        help="the URLs expose the provider-state hook (platform.yaml hook.path; the stubs do)",
     )
     gate.add_argument(
         "--unsafe",

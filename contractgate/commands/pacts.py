@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from contractgate.commands import Subcommands
-from contractgate.commands.gate import SERVICE_FLAGS, _service
+from contractgate.commands.gate import _service
 from contractgate.credentials import demo_credentials
-from contractgate.gate import GatePlan, run_gate, service_urls
+from contractgate.gate import GatePlan, run_gate
 from contractgate.terminal import TerminalRenderer
 from contracts import ContractFileError, asyncapi_spec, contracts_root, openapi_specs
 from providers.broker.client import BrokerClient, BrokerConfig
@@ -34,6 +34,7 @@ from providers.broker.source import BrokerPactSource, VerificationRequest, selec
 from providers.errors import ConfigError, ContractError
 from providers.http import Limits
 from providers.pacts.sources import FilePactSource, LoadedPacts, PactSource
+from providers.platform import of_folder
 from providers.results import Result, Verdict, counts
 from providers.suite import Progress, RunOptions
 from providers.target import Target, url_target
@@ -134,9 +135,9 @@ def verify(args: argparse.Namespace) -> int:
         raise ConfigError("--selector, --provider-version/-branch, --publish-results … need --broker")
     if args.broker is not None and args.pacts:
         raise ConfigError("--pacts and --broker: choose one source of pacts")
-    urls = service_urls({service: getattr(args, flag) for flag, service in SERVICE_FLAGS.items()})
-    urls.update(dict(args.service or []))
-    target = url_target("url", urls, live=not args.unsafe, states=args.provider_states) if urls else None
+    urls = dict(args.service or [])
+    hook = of_folder().hook.path if args.provider_states else None
+    target = url_target("url", urls, live=not args.unsafe, states=hook) if urls else None
     with ExitStack() as stack:
         options: dict[str, Any] = {
             "providers": args.provider or [],
@@ -188,17 +189,17 @@ def register(commands: Subcommands) -> None:
     verify_parser.add_argument(
         "--consumer", action="append", metavar="NAME", help="only this consumer's pacts"
     )
-    for flag, service in SERVICE_FLAGS.items():
-        verify_parser.add_argument(
-            f"--{flag.replace('_', '-')}", metavar="URL", help=f"base URL of a running {service}"
-        )
     verify_parser.add_argument(
-        "--service", action="append", type=_service, metavar="NAME=URL", help="any service by name"
+        "--service",
+        action="append",
+        type=_service,
+        metavar="NAME=URL",
+        help="a live provider of the pacts by name and base URL (repeat for each)",
     )
     verify_parser.add_argument(
         "--provider-states",
         action="store_true",
-        help="the URLs expose the stubs' provider-state route (/_contractgate/provider-states)",
+        help="the URLs expose the provider-state hook (platform.yaml hook.path; the stubs do)",
     )
     verify_parser.add_argument(
         "--unsafe", action="store_true", help="treat URL targets as disposable: allow writes"

@@ -28,9 +28,8 @@ def serve(args: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     try:
-        for name, url in platform.urls.items():
-            shown = platform.websocket_url if name == "websocket-service" else url
-            print(f"{name:<18} {shown}", flush=True)
+        for name, url in platform.endpoints.items():
+            print(f"{name:<18} {url}", flush=True)
         print("serving; Ctrl-C to stop", flush=True)
         while not stop.wait(0.5):
             pass

@@ -39,7 +39,7 @@ UNAUTHENTICATED, FORBIDDEN, NOT_FOUND = 401, 403, 404
 class Holder:
     """One row of the matrix: a token the run can get, and whose resources its requests name."""
 
-    #: Stable short name for the check: "member user token", "service token without runs:write".
+    #: A short name for reports: "user token of NAME", "service token of CLIENT without SCOPE".
     name: str
     kind: str
     audience: str

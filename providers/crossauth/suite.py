@@ -1,15 +1,15 @@
 """The `crossauth` suite: the allow/deny matrix of token kinds, run against the target cell by cell.
 
-For every protected operation (and the WebSocket handshake) the rows of `matrix` are derived from
-the operation's security requirements; each row's genuine token is obtained from the target's token
-endpoint (the expired service token from the key holder) and sent with a request naming a resource
-of the row's owner (`providers.requests`). One `Result` per operation × cell, `check` naming the cell
-and its expected answer ("service token without runs:write → 403").
+For every protected operation (and the WebSocket handshake) the cells of `matrix` are derived from
+the operation's security requirements; each cell's genuine token is obtained from the target's issuer
+(the expired one from the key holder) and sent with a request naming a resource of the cell's owner
+(`providers.requests`). One `Result` per operation × cell, `check` naming the cell's kind and what it
+is about ("missing-scope:SCOPE", "other-owner"); the expectation says which token and which status.
 
-The first allowed row is the operation's positive control and runs first: if the target refuses it
-(after one retry: a resource server may not know a new signing key yet), that cell fails and every
-denial of the operation is an error — a target that refuses everything must not pass. An operation
-with no allowed row the run can get has its denials skipped for the same reason.
+The allowed cells are the operation's positive controls and run first: if the target refuses them
+(after one retry: a resource server may not know a new signing key yet), they fail and every denial
+of the operation is an error — a target that refuses everything must not pass. An operation with no
+allowed token the run can get has its denials skipped for the same reason.
 """
 
 from __future__ import annotations

@@ -53,7 +53,7 @@ class Interaction:
 
     @property
     def summary(self) -> str:
-        """`GET /v2/threads/{…}` for HTTP, `message` for messages: what a reader recognises."""
+        """`GET /things/{…}` for HTTP, `message` for messages: what a reader recognises."""
         if self.kind == "http":
             return f"{self.request.get('method', 'GET')} {self.request.get('path', '/')}"
         return "message"

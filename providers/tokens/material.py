@@ -99,7 +99,9 @@ class Forge:
         operations = all_operations(ctx.specs)
         requirements = [r for op in operations for r in op.requirements]
         #: Names the contracts use, for tampering: every role and scope any requirement lists.
-        self.roles = sorted({r for req in requirements if req.kind == "user" for r in req.roles}) or ["admin"]
+        self.roles = sorted({r for req in requirements if req.kind == "user" for r in req.roles}) or [
+            "contractgate-elevated"
+        ]
         self.scopes = sorted({s for req in requirements if req.kind == "service" for s in req.scopes})
         self.user_audiences = sorted({a for req in requirements if req.kind == "user" for a in req.audiences})
 

@@ -29,7 +29,7 @@ DEPRECATION_HEADERS = ("Deprecation", "Sunset", "Link")
 
 
 def template_pattern(template: str) -> re.Pattern[str]:
-    """`/v2/threads/{thread_id}` → a pattern matching `/v2/threads/<one segment>`."""
+    """`/things/{thread_id}` → a pattern matching `/things/<one segment>`."""
     parts = re.split(r"(\{[^/{}]+\})", template)
     return re.compile("".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts if p))
 

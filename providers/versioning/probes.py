@@ -11,7 +11,7 @@ from the spec's links or provider states):
 
 So both success and error answers are judged. A deprecated operation's answers go through
 `checks.DEPRECATED_CHECKS`, a current operation's through `checks.CURRENT_CHECKS`; one `Result` per
-check and probe, its operation naming the probe ("GET /v1/threads (without a token)").
+check and probe, its operation naming the probe ("GET /v1/things (without a token)").
 
 Positive control: a judgement needs a real answer of the operation. A target that does not answer
 raises `TargetUnreachable` (the gate stops, exit 2); an answer that cannot be the operation's — a

@@ -26,6 +26,7 @@ from providers.credentials import TokenSource
 from providers.errors import BudgetExceeded, TargetUnreachable
 from providers.fuzz.gateway import path_matcher
 from providers.http import Limits, RequestGuard, TargetHttp
+from providers.platform import of_folder
 from providers.redact import JWT, Redactor
 from providers.results import Result, Verdict
 from providers.suite import RunContext, RunOptions
@@ -68,6 +69,7 @@ def context(
     _clients.append(http)
     credentials = demo_credentials()
     return RunContext(
+        platform=of_folder(),
         target=target,
         specs=specs,
         asyncapi=None,

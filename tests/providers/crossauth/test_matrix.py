@@ -1,10 +1,11 @@
-"""The matrix rules: which rows an operation gets and the declared status each denial must have."""
+"""The matrix rules: which cells an operation's contract implies, and the declared status each denial must have."""
 
 from __future__ import annotations
 
 from contractgate.credentials import demo_credentials
 from providers.contract import Operation, Requirement
-from providers.crossauth.matrix import Holder, Roles, judge, service_holders, user_holders
+from providers.credentials import Credentials, UserAccount
+from providers.crossauth.matrix import Holder, Rows, judge
 
 USER = Requirement("userToken", "user", ("backend",))
 ADMIN = Requirement("userToken", "user", ("backend",), ("admin",))
@@ -40,7 +41,6 @@ def service(audience: str, *scopes: str, expired: bool = False) -> Holder:
 def test_a_token_for_an_audience_the_service_never_accepts_is_a_401_whatever_else_is_wrong() -> None:
     cell = judge(operation(READ), (READ,), user("websocket"), ["backend"])
     assert (cell.allowed, cell.statuses) == (False, (401,))
-    assert cell.check == "u → 401"
 
 
 def test_a_token_wrong_in_several_ways_may_be_refused_for_any_of_them() -> None:
@@ -82,27 +82,67 @@ def test_any_alternative_allows() -> None:
     assert judge(operation(*both), both, service("backend", "runs:read"), ["backend"]).allowed
 
 
-def test_rows_come_from_the_configured_accounts_and_clients() -> None:
-    credentials = demo_credentials()
-    users = user_holders(credentials, Roles(), "backend", "websocket")
-    assert [h.name for h in users] == [
-        "member user token",
-        "admin user token",
-        "member user token for another audience",
-        "other tenant's user token",
-    ]
-    assert users[3].owner == "member" and users[3].foreign
-    rows = {h.name: h for h in service_holders(credentials, Roles(), (READ,), ["backend"], expired=True)}
-    assert set(rows) == {
-        "service token with runs:read",
-        "expired service token",
-        "service token without runs:read",
-        "service token for another audience",
+def _rows(credentials: Credentials, *, isolation_sees: bool = False, expired: str | None = None) -> Rows:
+    return Rows(
+        credentials,
+        "member",
+        lambda owner, other: isolation_sees,
+        ["backend", "websocket"],
+        {"user", "service"},
+        expired,
+    )
+
+
+def test_cells_come_from_the_requirements_and_tokens_from_the_accounts_and_clients() -> None:
+    rows = _rows(demo_credentials())
+    cells = {c.check: c for c in rows.plan((READ,), ["backend"], True, "user")}
+    assert set(cells) == {
+        "allowed:serviceToken",
+        "wrong-audience:service",
+        "wrong-kind:user",
+        "missing-scope:runs:read",
+        "expired",
     }
-    assert rows["service token without runs:read"].scopes == ("runs:write",)
-    assert rows["service token for another audience"].audience == "auth"
-    assert "expired service token" not in {
-        h.name for h in service_holders(credentials, Roles(), (READ,), ["backend"], expired=False)
+    assert cells["allowed:serviceToken"].holder is not None
+    assert cells["allowed:serviceToken"].holder.scopes == ("runs:read",)
+    missing = cells["missing-scope:runs:read"].holder
+    assert missing is not None and missing.scopes == ("runs:write",)
+    assert cells["wrong-audience:service"].holder is not None
+    assert cells["wrong-audience:service"].holder.audience == "auth"
+    assert cells["expired"].holder is not None and cells["expired"].holder.expired
+    user_cells = {c.check: c for c in rows.plan((ADMIN,), ["backend"], True, "user")}
+    assert set(user_cells) == {
+        "allowed:userToken",
+        "wrong-audience:user",
+        "wrong-kind:service",
+        "missing-role:admin",
+        "other-owner",
+        "expired",
     }
-    on_user_op = service_holders(credentials, Roles(), (USER,), ["backend"], expired=True)
-    assert [(h.name, h.audience) for h in on_user_op] == [("service token", "backend")]
+    assert user_cells["allowed:userToken"].holder is not None
+    assert user_cells["allowed:userToken"].holder.account == "admin"
+    other = user_cells["other-owner"].holder
+    assert other is not None and other.foreign and other.owner == "member" and other.account == "admin"
+
+
+def test_every_implied_cell_is_planned_even_when_no_token_can_be_had() -> None:
+    only_member = Credentials(users=(UserAccount("member", "m", "p", ("member",), "t"),))
+    rows = _rows(only_member, expired="no key holder")
+    cells = {c.check: c for c in rows.plan((ADMIN,), ["backend"], True, "user")}
+    assert set(cells) == {
+        "allowed:userToken",
+        "wrong-audience:user",
+        "wrong-kind:service",
+        "missing-role:admin",
+        "other-owner",
+        "expired",
+    }
+    assert cells["allowed:userToken"].holder is None and "role(s) admin" in (cells["allowed:userToken"].skip or "")
+    assert "second user account" in (cells["other-owner"].skip or "")
+    assert cells["wrong-kind:service"].skip == "configure a service client"
+
+
+def test_another_account_that_may_see_the_owners_resources_is_no_other_owner() -> None:
+    rows = _rows(demo_credentials(), isolation_sees=True)
+    cells = {c.check: c for c in rows.plan((USER,), ["backend"], True, "user")}
+    assert cells["other-owner"].holder is None

@@ -11,6 +11,7 @@ from contracts import asyncapi_spec, openapi_specs
 from providers.credentials import TokenSource
 from providers.crossauth import run as crossauth
 from providers.http import Limits, RequestGuard, TargetHttp
+from providers.platform import of_folder
 from providers.redact import JWT, Redactor
 from providers.results import Result, Verdict
 from providers.suite import RunContext, RunOptions
@@ -23,6 +24,7 @@ def context(target: Target, allow_writes: Iterable[str] = (), **suites: dict[str
     redactor = Redactor()
     credentials = demo_credentials()
     return RunContext(
+        platform=of_folder(),
         target=target,
         specs=openapi_specs(),
         asyncapi=asyncapi_spec(),
@@ -56,7 +58,8 @@ def run_suite(name: str, target: Target, *, allow_writes: Iterable[str] = (), **
 
 
 def failing(results: Iterable[Result]) -> set[tuple[str, str]]:
-    return {(r.operation, r.check) for r in results if r.verdict is not Verdict.PASS}
+    """The cells that failed or erred (skips are counted apart: they are not failures)."""
+    return {(r.operation, r.check) for r in results if r.verdict in (Verdict.FAIL, Verdict.ERROR)}
 
 
 def of(results: Iterable[Result], operation: str, check: str) -> Result:

@@ -19,6 +19,7 @@ from contracts import asyncapi_spec, openapi_specs
 from providers.contract import Requirement
 from providers.credentials import Token, TokenSource
 from providers.http import Limits, RequestGuard, TargetHttp
+from providers.platform import of_folder
 from providers.redact import MASK, Redactor
 from providers.requests import Unavailable
 from providers.suite import RunContext
@@ -37,6 +38,7 @@ def material() -> Iterator[Material]:
     http = TargetHttp(RequestGuard(Limits(timeout=1)))
     credentials = demo_credentials()
     ctx = RunContext(
+        platform=of_folder(),
         target=target,
         specs=openapi_specs(),
         asyncapi=asyncapi_spec(),

@@ -13,6 +13,7 @@ from contracts import openapi_specs, pact_files
 from providers.credentials import Credentials, TokenSource
 from providers.http import TargetHttp
 from providers.pacts.sources import LoadedPacts, parse_pact
+from providers.platform import of_folder
 from providers.redact import Redactor
 from providers.results import Verdict
 from providers.suite import RunContext, RunOptions
@@ -114,6 +115,7 @@ def test_a_pact_on_a_service_the_target_lacks_is_skipped_not_forgotten() -> None
 
 def test_the_pacts_suites_consumer_filter_does_not_hide_old_consumers() -> None:
     ctx = RunContext(
+        platform=of_folder(),
         target=Target("none", {}),
         specs=openapi_specs(),
         asyncapi=None,

@@ -24,6 +24,7 @@ from contractgate.credentials import demo_credentials
 from contracts import asyncapi_spec, openapi_specs
 from providers.credentials import TokenSource
 from providers.http import Limits, RequestGuard, TargetHttp
+from providers.platform import of_folder
 from providers.redact import Redactor
 from providers.results import Result, Verdict
 from providers.suite import RunContext, RunOptions
@@ -58,6 +59,7 @@ def context(target: Target, **options: Any) -> RunContext:
     redactor = Redactor()
     credentials = demo_credentials()
     return RunContext(
+        platform=of_folder(),
         target=target,
         specs=openapi_specs(),
         asyncapi=asyncapi_spec(),
