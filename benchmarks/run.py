@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from contracts import openapi_specs, pact_files  # noqa: E402
 from providers.contract import operations_of  # noqa: E402
-from providers.platform import of_folder
+from providers.platform import of_folder  # noqa: E402
 from stubs.server import BackgroundServer, bind  # noqa: E402
 
 BIN = Path(sys.executable).parent

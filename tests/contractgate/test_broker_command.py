@@ -86,8 +86,8 @@ def test_publish_verify_can_i_deploy_then_a_breaking_change(
             VERIFY,
             "--provider-version",
             "p2",
-            "--backend-url",
-            platform.backend_url,
+            "--service",
+            f"backend-service={platform.backend_url}",
             "--provider-states",
             "--unsafe",
         )

@@ -15,9 +15,6 @@ seed = 7
 max_examples = 5
 report_dir = "out"
 
-[credentials]
-path = "/oauth/token"
-
 [limits]
 rate = 3
 
@@ -50,7 +47,6 @@ def test_a_full_configuration_is_typed(tmp_path: Path) -> None:
     config = load(write(tmp_path, GOOD))
     assert config.suites == ("pacts", "fuzz") and config.seed == 7 and config.max_examples == 5
     assert config.report_dir == tmp_path / "out"
-    assert config.endpoint.path == "/oauth/token" and config.endpoint.token_field == "access_token"
     assert config.limits.rate == 3 and config.limits.budget == LIVE_LIMITS.budget
     assert config.suite_settings == {"fuzz": {"config": "st.toml"}}
     staging = config.target("staging")

@@ -13,7 +13,7 @@ def test_tokens_work_against_the_target(contractgate_urls, token_factory):
     backend = contractgate_urls["backend-service"]
     me = httpx.get(backend + "/v2/users/me", headers={"Authorization": "Bearer " + token_factory.user()})
     assert me.status_code == 200 and me.json()["email"] == "alice@example.com"
-    admin = httpx.get(backend + "/v2/admin/usage", headers={"Authorization": "Bearer " + token_factory.admin()})
+    admin = httpx.get(backend + "/v2/admin/usage", headers={"Authorization": "Bearer " + token_factory.user("admin")})
     assert admin.status_code == 200
     member = httpx.get(backend + "/v2/admin/usage", headers={"Authorization": "Bearer " + token_factory.user()})
     assert member.status_code == 403

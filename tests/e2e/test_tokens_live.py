@@ -40,12 +40,12 @@ def test_the_gate_command_passes_both_suites_with_the_provider_state_hook(
             "gate",
             "--config",
             str(config),
-            "--auth-url",
-            served.urls["auth-service"],
-            "--backend-url",
-            served.urls["backend-service"],
-            "--websocket-url",
-            served.urls["websocket-service"],
+            "--service",
+            f"auth-service={served.urls['auth-service']}",
+            "--service",
+            f"backend-service={served.urls['backend-service']}",
+            "--service",
+            f"websocket-service={served.urls['websocket-service']}",
             "--suite",
             "tokens,crossauth",
             "--demo-credentials",
@@ -73,7 +73,7 @@ def test_the_gate_command_passes_both_suites_with_the_provider_state_hook(
 def test_without_the_provider_state_hook_the_key_holders_attacks_are_skipped_not_passed(
     served: ServedStubs,
 ) -> None:
-    target = url_target("served", served.urls, live=True, safe=False, states=False)
+    target = url_target("served", served.urls, live=True, safe=False)
     outcome = run_gate(
         GatePlan(
             target=target,

@@ -1,4 +1,4 @@
-"""Genuine tokens come from the target's own token endpoint; refused credentials are config errors."""
+"""Genuine tokens come from the target's own issuer; refused credentials are config errors."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from contractgate.credentials import demo_credentials, env_credentials, reference_env_credentials
+from contractgate.credentials import default_env_credentials, demo_credentials, env_credentials
 from providers.credentials import Credentials, TokenSource, UserAccount
 from providers.errors import ConfigError
 from providers.http import Limits, RequestGuard, TargetHttp
+from providers.platform import of_folder
 from providers.redact import Redactor
 from providers.target import url_target
 from stubs.auth import create_app
@@ -52,7 +53,9 @@ def test_user_and_service_tokens_are_genuine_and_registered_for_redaction(
 
 
 def test_refused_credentials_are_a_one_line_config_error(auth_url: str, http: TargetHttp) -> None:
-    wrong = Credentials(users=(UserAccount("member", "alice@example.com", "wrong-password"),))
+    wrong = Credentials(
+        issuer=of_folder().issuer, users=(UserAccount("member", "alice@example.com", "wrong-password"),)
+    )
     tokens, _ = source(auth_url, http, wrong)
     with pytest.raises(ConfigError) as caught:
         tokens.user("member")
@@ -63,21 +66,29 @@ def test_refused_credentials_are_a_one_line_config_error(auth_url: str, http: Ta
 
 def test_env_credentials_read_variables_and_name_the_missing_one() -> None:
     env = {"M_USER": "alice@example.com", "M_PASS": "alice-password"}
-    creds = env_credentials({"member": {"username_env": "M_USER", "password_env": "M_PASS"}}, {}, environ=env)
+    platform = of_folder()
+    users = {"member": {"username_env": "M_USER", "password_env": "M_PASS"}}
+    creds = env_credentials(platform, users, {}, environ=env)
     assert creds.user("member").password == "alice-password"
+    # Roles and tenant are the manifest's, unless the configuration says otherwise.
+    assert creds.user("member").roles == ("member",) and creds.user("member").tenant == "acme"
     with pytest.raises(ConfigError, match="environment variable M_MISSING is not set"):
-        env_credentials({"member": {"username_env": "M_USER", "password_env": "M_MISSING"}}, {}, environ=env)
+        env_credentials(
+            platform, {"member": {"username_env": "M_USER", "password_env": "M_MISSING"}}, {}, environ=env
+        )
 
 
-def test_reference_env_credentials_take_what_is_set_and_refuse_nothing_at_all() -> None:
+def test_default_env_credentials_take_what_is_set_for_the_manifests_accounts_and_refuse_nothing_at_all() -> (
+    None
+):
     env = {
         "CONTRACTGATE_MEMBER_USERNAME": "alice@example.com",
         "CONTRACTGATE_MEMBER_PASSWORD": "pw",
         "CONTRACTGATE_CLIENT_AGENT_WORKER_SECRET": "s3cret",
     }
-    creds = reference_env_credentials(env)
+    creds = default_env_credentials(of_folder(), env)
     assert [u.name for u in creds.users] == ["member"]
     assert [c.client_id for c in creds.clients] == ["agent-worker"]
     assert creds.clients[0].grants["backend"] == ("runs:read", "runs:write")
     with pytest.raises(ConfigError, match="CONTRACTGATE_MEMBER_USERNAME"):
-        reference_env_credentials({})
+        default_env_credentials(of_folder(), {})

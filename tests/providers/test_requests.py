@@ -13,6 +13,7 @@ from contractgate.embedded import embedded_stubs
 from contracts import openapi_specs
 from providers.contract import Operation, all_operations
 from providers.examples import example_of
+from providers.platform import DEFAULT_HOOK_PATH
 from providers.requests import RequestBuilder, Unavailable, bearer, genuine_token
 from providers.suite import RunContext
 from providers.target import Target, url_target
@@ -107,6 +108,6 @@ def test_on_a_live_target_writes_are_not_followed_but_provider_states_are(stubs:
     with opened(url_target("staging", urls, live=True)) as ctx:
         with pytest.raises(Unavailable, match="may not be sent to this target.*no provider-state hook"):
             RequestBuilder(ctx).build(op("GET /v2/threads/{thread_id}"))
-    with opened(url_target("staging", urls, live=True, states=True)) as ctx:
+    with opened(url_target("staging", urls, live=True, states=DEFAULT_HOOK_PATH)) as ctx:
         request = RequestBuilder(ctx).build(op("GET /v2/threads/{thread_id}"))
     assert request.provenance == {"thread_id": "thread_id from provider state 'a thread exists'"}

@@ -16,6 +16,7 @@ import pytest
 from contractgate.embedded import embedded_stubs
 from contracts import pact_files
 from providers.pacts.sources import LoadedPacts, parse_pact
+from providers.platform import DEFAULT_HOOK_PATH
 from providers.results import Verdict
 from providers.target import Target, url_target
 from stubs.auth import create_app as auth_app
@@ -126,7 +127,7 @@ def test_a_live_target_without_states_skips_never_passes(stubs: Target) -> None:
 
 def test_a_provider_missing_from_the_target_skips_its_pacts(stubs: Target) -> None:
     auth = stubs.service("auth-service")
-    only_auth = url_target("auth-only", {"auth-service": auth.base_url}, live=False, states=True)
+    only_auth = url_target("auth-only", {"auth-service": auth.base_url}, live=False, states=DEFAULT_HOOK_PATH)
     results = verify(only_auth)
     skipped = [r for r in results if r.service != "auth-service"]
     assert {r.operation for r in skipped} == {

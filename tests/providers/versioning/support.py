@@ -140,10 +140,11 @@ def git(folder: Path, *args: str) -> str:
 
 
 def copy_contracts(root: Path) -> Path:
-    """The package's OpenAPI documents and pacts copied to `root/contracts`; returns that folder."""
+    """The package's OpenAPI documents, pacts and manifest copied to `root/contracts`; returns that folder."""
     contracts = root / "contracts"
     shutil.copytree(PACKAGE_ROOT / "openapi", contracts / "openapi")
     shutil.copytree(PACKAGE_ROOT / "pacts", contracts / "pacts")
+    shutil.copy(PACKAGE_ROOT / "platform.yaml", contracts / "platform.yaml")
     return contracts
 
 

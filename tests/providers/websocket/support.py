@@ -24,11 +24,12 @@ from contractgate.credentials import demo_credentials
 from contracts import asyncapi_spec, openapi_specs
 from providers.credentials import TokenSource
 from providers.http import Limits, RequestGuard, TargetHttp
+from providers.platform import DEFAULT_HOOK_PATH as STATES_PATH
 from providers.platform import of_folder
 from providers.redact import Redactor
 from providers.results import Result, Verdict
 from providers.suite import RunContext, RunOptions
-from providers.target import STATES_PATH, ServiceTarget, Target
+from providers.target import ServiceTarget, Target
 from providers.websocket import run
 from stubs.demo import user_by_email
 from stubs.platform import Platform

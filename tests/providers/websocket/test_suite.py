@@ -103,13 +103,14 @@ def test_what_each_broken_provider_is_blamed_for(platform: Platform) -> None:
 
 
 def test_without_provider_state_hooks_token_and_run_checks_are_skipped_not_passed(platform: Platform) -> None:
-    target = url_target("staging-like", platform.urls, live=True, states=False)
+    target = url_target("staging-like", platform.urls, live=True)
     checks = ["handshake-expired", "expiry-close", "run-stream", "resume", "concurrency", "seq-order"]
     results = run_suite(target, checks=checks, connections=None)
     skipped = {n for n, r in results.items() if r.verdict is Verdict.SKIPPED}
     assert skipped == {"handshake-expired", "expiry-close", "run-stream"}
+    assert "signing_key_env" in results["expiry-close"].observed
     assert "provider-state hook" in results["expiry-close"].observed
-    assert "run_id" in results["run-stream"].observed
+    assert "resource_id" in results["run-stream"].observed
     assert results["resume"].verdict is Verdict.PASS  # pings alone make a session worth resuming
     assert results["concurrency"].observed.startswith("5 concurrent connections")  # fewer on live targets
     assert results["seq-order"].verdict is Verdict.PASS
@@ -126,8 +127,8 @@ def test_a_configured_run_id_is_followed_on_a_target_without_hooks(platform: Pla
     ) as backend:
         thread = backend.post("/v2/threads", json={"name": "websocket suite"}).json()["id"]
         run_id = backend.post(f"/v2/threads/{thread}/runs", json={"input": "hello"}).json()["id"]
-    target = url_target("staging-like", platform.urls, live=True, states=False)
-    results = run_suite(target, checks=["run-stream"], run_id=run_id)
+    target = url_target("staging-like", platform.urls, live=True)
+    results = run_suite(target, checks=["run-stream"], resource_id=run_id)
     assert results["run-stream"].verdict is Verdict.PASS, results["run-stream"].observed
     assert results["run-stream"].details["run"] == run_id
 
