@@ -24,6 +24,7 @@ variables that hold them, and a key that looks like a literal secret is refused.
     limits = { rate = 5, budget = 1000 }
     [targets.staging.users.NAME]            # username_env, password_env (roles, tenant: platform.yaml's)
     [targets.staging.clients.CLIENT_ID]     # secret_env (grants: platform.yaml's)
+    signing_key_env = "STAGING_JWT_KEY"     # the issuer's signing key: forged expired/wrong-aud tokens
 
 How tokens are obtained, the accounts' roles and the clients' grants are the platform's, described in
 the contracts folder's `platform.yaml` (`providers.platform`), not here.
@@ -56,7 +57,19 @@ _TOP_KEYS = {
     "limits",
     "targets",
 }
-_TARGET_KEYS = {"services", "safe", "allow_writes", "provider_states", "limits", "users", "clients", "broker"}
+_TARGET_KEYS = {
+    "services",
+    "safe",
+    "allow_writes",
+    "provider_states",
+    "limits",
+    "users",
+    "clients",
+    "broker",
+    "signing_key_env",
+    "signing_key_id",
+    "signing_algorithm",
+}
 _SECRET_WORDS = ("password", "secret", "token")
 
 
@@ -71,6 +84,10 @@ class TargetConfig:
     users: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     clients: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     broker: Mapping[str, Any] = field(default_factory=dict)
+    #: The environment variable holding the issuer's signing key (HS secret or PEM private key).
+    signing_key_env: str | None = None
+    signing_key_id: str | None = None
+    signing_algorithm: str | None = None
 
 
 @dataclass(frozen=True)
@@ -250,6 +267,9 @@ def _target(name: str, reader: _Reader, base_limits: Limits) -> TargetConfig:
         users=users,
         clients=clients,
         broker=dict(broker.data),
+        signing_key_env=reader.get("signing_key_env", str),
+        signing_key_id=reader.get("signing_key_id", str),
+        signing_algorithm=reader.get("signing_algorithm", str),
     )
 
 

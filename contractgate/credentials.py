@@ -14,7 +14,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from providers.credentials import Credentials, ServiceClient, UserAccount
+from providers.credentials import Credentials, ServiceClient, SigningKey, UserAccount
 from providers.errors import ConfigError
 from providers.platform import Platform, of_folder
 from stubs import demo
@@ -134,3 +134,28 @@ def default_env_credentials(platform: Platform, environ: Mapping[str, str] | Non
         hint = ", ".join(wanted) if wanted else "accounts in the configuration's [targets.NAME.users]"
         raise ConfigError(f"no credentials for a live target: set {hint}, or pass --demo-credentials")
     return env_credentials(platform, users, clients, environ=env)
+
+
+def signing_key(
+    env_name: str | None,
+    kid: str | None = None,
+    algorithm: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> SigningKey | None:
+    """The issuer's signing key from the environment variable the configuration names (None: none named).
+
+    Without a configured target, `CONTRACTGATE_SIGNING_KEY` (and `_ID`, `_ALGORITHM`) when set.
+    """
+    env = os.environ if environ is None else environ
+    if env_name is None:
+        if not env.get(env_var("signing", "key")):
+            return None
+        env_name = env_var("signing", "key")
+        kid = kid or env.get(env_var("signing", "key", "id")) or None
+        algorithm = algorithm or env.get(env_var("signing", "key", "algorithm")) or None
+    material = env.get(env_name)
+    if not material:
+        raise ConfigError(f"signing_key_env: environment variable {env_name} is not set")
+    key = SigningKey(material.replace("\\n", "\n"), algorithm, kid)
+    key.key()  # an unreadable PEM is the configuration's problem, said before anything runs
+    return key

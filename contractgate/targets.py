@@ -14,7 +14,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from contractgate.config import GateConfig
-from contractgate.credentials import default_env_credentials, embedded_credentials, env_credentials
+from contractgate.credentials import (
+    default_env_credentials,
+    embedded_credentials,
+    env_credentials,
+    signing_key,
+)
 from providers.credentials import Credentials
 from providers.http import Limits
 from providers.platform import Platform, of_folder
@@ -63,6 +68,7 @@ def resolve(
         credentials = (
             embedded_credentials(platform) if use_demo_credentials else default_env_credentials(platform)
         )
+        credentials = replace(credentials, signing_key=signing_key(None))
         return ResolvedTarget(target, credentials, limited(config.limits))
     if name in (None, EMBEDDED):
         return ResolvedTarget(None, embedded_credentials(platform), limited(Limits()))
@@ -81,6 +87,14 @@ def resolve(
         credentials = env_credentials(platform, configured.users, configured.clients)
     else:
         credentials = default_env_credentials(platform)
+    credentials = replace(
+        credentials,
+        signing_key=signing_key(
+            configured.signing_key_env, configured.signing_key_id, configured.signing_algorithm
+        )
+        if configured.signing_key_env
+        else None,
+    )
     return ResolvedTarget(
         target, credentials, limited(configured.limits), configured.allow_writes, dict(configured.broker)
     )
@@ -99,4 +113,3 @@ def broker_suite_options(
     settings = BrokerGateSettings.from_mapping(broker)
     with BrokerClient(settings.connection) as client:
         yield {"pacts": pacts_options(settings, client, providers), "broker": dict(broker)}
-

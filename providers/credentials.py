@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from providers.contract import TokenKind
 from providers.errors import ConfigError
@@ -43,11 +45,62 @@ class ServiceClient:
 
 
 @dataclass(frozen=True)
+class SigningKey:
+    """The issuer's signing key, given by configuration (never literal: an environment variable).
+
+    An HMAC secret, or an RSA / EC / Ed25519 private key in PEM. With it the tokens suite forges
+    validly signed tokens that are wrong in one way (expired, another audience …) without any hook.
+    """
+
+    material: str
+    #: JWS `alg`; default: the genuine tokens' own, else what the key is (RS256, ES256 …, HS256).
+    algorithm: str | None = None
+    #: The `kid` to put in the header; default: the genuine tokens' own.
+    kid: str | None = None
+
+    def key(self) -> Any:
+        if "-----BEGIN" not in self.material:
+            return self.material.encode()
+        try:
+            return serialization.load_pem_private_key(self.material.encode(), password=None)
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(
+                f"the signing key is not a readable unencrypted PEM private key ({exc})"
+            ) from None
+
+    def algorithm_for(self, hint: str | None = None) -> str:
+        """The algorithm to sign with: the configured one, the genuine tokens' (when the key fits it),
+        else what the key is."""
+        if self.algorithm:
+            return self.algorithm
+        key = self.key()
+        natural = _natural_algorithm(key)
+        if hint and hint[:2] == natural[:2] and hint.upper() != "NONE":
+            return hint
+        return natural
+
+    def __repr__(self) -> str:  # never show the material
+        return f"SigningKey(algorithm={self.algorithm!r}, kid={self.kid!r})"
+
+
+def _natural_algorithm(key: Any) -> str:
+    if isinstance(key, bytes):
+        return "HS256"
+    if isinstance(key, rsa.RSAPrivateKey):
+        return "RS256"
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return {256: "ES256", 384: "ES384", 521: "ES512"}.get(key.curve.key_size, "ES256")
+    return "EdDSA"
+
+
+@dataclass(frozen=True)
 class Credentials:
     #: The target's issuer (None: the contracts say of none, so no genuine token can be had).
     issuer: Issuer | None = None
     users: tuple[UserAccount, ...] = ()
     clients: tuple[ServiceClient, ...] = ()
+    #: The issuer's signing key, when the configuration names one.
+    signing_key: SigningKey | None = None
 
     def require_issuer(self) -> Issuer:
         if self.issuer is None:
@@ -118,6 +171,8 @@ class TokenSource:
             redactor.add(account.password)
         for client in credentials.clients:
             redactor.add(client.client_secret)
+        if credentials.signing_key is not None:
+            redactor.add(credentials.signing_key.material, *credentials.signing_key.material.splitlines())
 
     def forget(self) -> None:
         """Drop every cached token (e.g. after the issuer's signing key was rotated out)."""

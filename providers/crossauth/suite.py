@@ -146,7 +146,7 @@ class _Run:
         subject = (
             self.ctx.credentials.user(holder.account).username if holder.kind == "user" else holder.account
         )
-        return self.key_holder.mint(subject, holder.audience, claims=claims)
+        return self.key_holder.mint(subject, holder.audience, claims=claims, template=genuine)
 
     # -- one operation -----------------------------------------------------------------------
 

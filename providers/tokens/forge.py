@@ -206,6 +206,9 @@ def tampered(claim: str) -> Forger:
 
 
 def expired(m: Material) -> list[Forged]:
+    if m.forge.key_holder_reason is not None:
+        token, late = m.forge.waited_out(m.identity)
+        return [bearer(f"a genuine token, sent {late:.0f} s after its exp", token)]
     end = m.now - m.settings.time_margin
     token = m.mint(claims={"iat": end - 900, "nbf": end - 900, "exp": end})
     return [bearer(f"signed by the issuer, expired {m.settings.time_margin} s ago", token)]

@@ -30,15 +30,12 @@ import jwt
 from providers.contract import Requirement, all_operations
 from providers.credentials import Token
 from providers.errors import ConfigError
-from providers.keyholder import KeyHolder
+from providers.keyholder import FRESH, KeyHolder
 from providers.requests import Unavailable
 from providers.suite import RunContext
 from providers.tokens import jose
 from providers.tokens.attacker import AttackerKeys, AttackerServer
 from providers.tokens.settings import Settings
-
-#: Claims the key holder re-issues fresh rather than copying from the genuine token.
-_FRESH = ("iat", "nbf", "exp", "jti")
 
 
 @dataclass(frozen=True)
@@ -94,6 +91,7 @@ class Forge:
         self._revoked: dict[Identity, str] = {}
         self._other: dict[Identity, tuple[Token, tuple[str, ...]] | None] = {}
         self._rotated: dict[Identity, str] = {}
+        self._waited: dict[Identity, tuple[str, float]] = {}
         #: Why the jku/x5u attacks have no attacker server (when `server` is None).
         self.no_server_reason = "the suite's attacker server is not running"
         operations = all_operations(ctx.specs)
@@ -186,14 +184,48 @@ class Forge:
         `key="removed"` asks for a key the issuer has rotated out of its JWKS.
         """
         parts = jose.split(genuine.value) if genuine is not None else None
-        base = {k: v for k, v in (parts.claims if parts else {}).items() if k not in _FRESH}
+        base = {k: v for k, v in (parts.claims if parts else {}).items() if k not in FRESH}
         return self.key_holder.mint(
             self.username(identity),
             identity.audience,
             claims={**base, **dict(claims or {})},
             header=header,
             key=key,
+            template=genuine,
         )
+
+    def waited_out(self, identity: Identity) -> tuple[str, float]:
+        """A genuine token of `identity` that has expired by waiting, and how long past its `exp` it is.
+
+        Waited once per identity, only when the token's remaining lifetime plus the leeway fits in
+        `expiry_wait`; otherwise `Unavailable` names both ways to run the attack.
+        """
+        with self._lock:
+            if identity in self._waited:
+                return self._waited[identity]
+        if self.settings.expiry_wait <= 0:
+            raise Unavailable(
+                f"{self.key_holder_reason}; or let the suite wait out a genuine token: set "
+                "[suite.tokens] expiry_wait (seconds) above the tokens' lifetime"
+            )
+        token = self.genuine(identity, fresh=True)
+        claims = token.claims
+        exp, iat = claims.get("exp"), claims.get("iat")
+        if not isinstance(exp, int | float):
+            raise Unavailable("the genuine token has no exp to wait for")
+        # The target's clock, as far as its tokens tell: remaining = exp - iat at issue time.
+        remaining = float(exp) - (float(iat) if isinstance(iat, int | float) else time.time())
+        wait = max(0.0, remaining) + self.settings.expiry_leeway
+        if wait > self.settings.expiry_wait:
+            raise Unavailable(
+                f"{self.key_holder_reason}; or let the suite wait out a genuine token (it would take "
+                f"{wait:.0f} s): set [suite.tokens] expiry_wait to at least that"
+            )
+        time.sleep(wait)
+        found = (token.value, self.settings.expiry_leeway)
+        with self._lock:
+            self._waited[identity] = found
+        return found
 
     def rotated_out(self, identity: Identity) -> str:
         """A token of `identity` signed by a key the issuer has rotated out (see `prepare_rotation`)."""

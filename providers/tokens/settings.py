@@ -35,6 +35,12 @@ class Settings:
     oversized_bytes: int = 12288
     #: How far beyond `exp` (or before `nbf`) key-holder tokens are: beyond any sane leeway.
     time_margin: int = 86400
+    #: Without a key holder, the `expired` attack waits out a genuine token whose remaining lifetime plus
+    #: `expiry_leeway` is at most this many seconds (0: never wait).
+    expiry_wait: float = 0.0
+    #: How long past `exp` a waited-out token is sent: beyond the leeway a verifier may allow (RFC 7519
+    #: §4.1.4 "some small leeway").
+    expiry_leeway: float = 60.0
     #: Claims the tampered-claim attacks change, keeping the issuer's signature (default: the subject and
     #: the manifest's role, tenant and scope claims).
     tampered_claims: tuple[str, ...] | None = None

@@ -178,7 +178,8 @@ class Material:
         holder = KeyHolder(self.ctx)
         if holder.reason is not None or self.kind != "user":
             return None
-        return holder.mint(self.username, self.audience, claims=claims)
+        template = self.ctx.tokens.user(self.settings.account, self.audience)
+        return holder.mint(self.username, self.audience, claims=claims, template=template)
 
     async def expired_token(self) -> str | None:
         """A validly signed token whose `exp` is past, or None without a key holder."""
