@@ -7,6 +7,7 @@ variables that hold them, and a key that looks like a literal secret is refused.
 
     suites = ["pacts", "fuzz", …]          # which suites run by default (default: all)
     seed = 7                                # reproducible data (default: random, reported)
+    strict_policy = false                   # failed policy checks fail the gate (default: advisories)
     max_examples = 25                       # Schemathesis examples per operation and phase
     report_dir = "reports"
     contracts = "contracts"                 # a folder with openapi/, asyncapi/, pacts/
@@ -56,6 +57,7 @@ _TOP_KEYS = {
     "contracts",
     "limits",
     "targets",
+    "strict_policy",
 }
 _TARGET_KEYS = {
     "services",
@@ -102,6 +104,8 @@ class GateConfig:
     limits: Limits = LIVE_LIMITS
     suite_settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     targets: Mapping[str, TargetConfig] = field(default_factory=dict)
+    #: Failed policy checks fail the gate too (default: they are advisories).
+    strict_policy: bool = False
 
     def target(self, name: str) -> TargetConfig:
         try:
@@ -304,4 +308,5 @@ def parse(data: Mapping[str, Any], source: Path | None = None, where: str | None
         limits=limits,
         suite_settings=suite_settings,
         targets=targets,
+        strict_policy=reader.get("strict_policy", bool, False),
     )

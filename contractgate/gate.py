@@ -111,10 +111,17 @@ class GateOutcome:
     #: Requests sent to the target through the guard (live targets: the budget's counter).
     requests: int = 0
     seed: int | None = None
+    #: Policy findings fail the run too (`strict_policy`); otherwise they are advisories.
+    strict: bool = False
 
     @property
     def verdict(self) -> Verdict:
-        return Verdict.ERROR if self.stopped else overall(self.results)
+        return Verdict.ERROR if self.stopped else overall(self.results, self.strict)
+
+    @property
+    def advisories(self) -> list[Result]:
+        """Failed policy checks: shown in every report, failing the run only when strict."""
+        return [r for r in self.results if r.advisory]
 
     @property
     def exit_code(self) -> int:
@@ -264,4 +271,5 @@ def run_gate(plan: GatePlan, listener: GateListener | None = None) -> GateOutcom
         stopped=stopped,
         requests=guard.sent,
         seed=plan.options.seed,
+        strict=plan.options.strict_policy,
     )

@@ -71,7 +71,19 @@ class TerminalRenderer:
             )
 
     def summary(self, outcome: GateOutcome) -> None:
-        failures = [r for r in outcome.results if r.verdict in (Verdict.FAIL, Verdict.ERROR)]
+        advisories = [] if outcome.strict else outcome.advisories
+        failures = [
+            r for r in outcome.results if r.verdict in (Verdict.FAIL, Verdict.ERROR) and r not in advisories
+        ]
+        if advisories:
+            self._print()
+            self._print(self._paint("Advisories (policy: reported, not failing the gate)", bold=True))
+            for result in advisories[:20]:
+                self._print(
+                    f"! [{result.suite}] {result.service} {result.operation} · {result.check}: {result.observed}"
+                )
+            if len(advisories) > 20:
+                self._print(f"  … and {len(advisories) - 20} more (see the reports)")
         if failures:
             self._print()
             self._print(self._paint("Failures", bold=True))
@@ -93,6 +105,8 @@ class TerminalRenderer:
         if outcome.stopped:
             self._print(self._paint(f"stopped: {outcome.stopped}", Verdict.ERROR))
         line = " · ".join(f"{n} {v.value}" for v, n in tally.items())
+        if advisories:
+            line += f" ({len(advisories)} advisory)"
         verdict = outcome.verdict
         self._print(
             self._paint(f"{verdict.value.upper()}", verdict, bold=True)

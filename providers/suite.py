@@ -43,6 +43,8 @@ class RunOptions:
     suites: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Live-target safety: operations ("METHOD /path/template") allowed to write despite safe mode.
     allow_writes: frozenset[str] = frozenset()
+    #: Failed policy checks fail the run (otherwise they are advisories).
+    strict_policy: bool = False
 
 
 @dataclass

@@ -16,6 +16,7 @@ Command = Callable[[argparse.Namespace], int]
 #: The modules whose `register` builds the command line, in help order.
 MODULES = (
     "contractgate.commands.gate",
+    "contractgate.commands.checks",
     "contractgate.commands.stubs",
     "contractgate.commands.pacts",
     "contractgate.commands.compat",

@@ -64,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
                 max_examples=args.max_examples or config.max_examples,
                 suites=suite_options,
                 allow_writes=resolved.allow_writes,
+                strict_policy=args.strict_policy or config.strict_policy,
             ),
             credentials=resolved.credentials,
             limits=resolved.limits,
@@ -118,6 +119,11 @@ def register(commands: Subcommands) -> None:
         "--provider-states",
         action="store_true",
         help="the URLs expose the provider-state hook (platform.yaml hook.path; the stubs do)",
+    )
+    gate.add_argument(
+        "--strict-policy",
+        action="store_true",
+        help="failed policy checks fail the gate too (default: they are advisories)",
     )
     gate.add_argument(
         "--unsafe",

@@ -30,6 +30,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from providers.checks import Basis, register
 from providers.contract import Operation, all_operations
 from providers.credentials import UserAccount
 from providers.errors import ConfigError
@@ -305,6 +306,22 @@ CHECKS: tuple[tuple[str, str, Callable[[Env], str], Callable[[Issuer], Exchange 
         lambda i: i.login,
     ),
 )
+
+
+_BASES: dict[str, tuple[Basis, str]] = {
+    "refresh-reuse-revokes-family": (Basis.STANDARD, "RFC 9700 §4.14.2 (refresh token rotation and reuse)"),
+    "revoked-is-inactive": (Basis.STANDARD, "RFC 7009 §2; RFC 7662 §2.2 (active: false)"),
+    "brute-force-throttled": (
+        Basis.POLICY,
+        "policy: online password guessing is slowed (OWASP ASVS V2.2.1)",
+    ),
+    "no-account-enumeration": (
+        Basis.POLICY,
+        "policy: a login does not tell which accounts exist (OWASP ASVS 2.2.1)",
+    ),
+}
+for _name, _expectation, _check, _exchange in CHECKS:
+    register(SUITE, _name, *_BASES[_name], _expectation)
 
 
 def _outcome(env: Env | None, check: Callable[[Env], str], missing: str) -> tuple[Verdict, str, str | None]:
