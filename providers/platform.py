@@ -187,6 +187,15 @@ class Platform:
     key_holder: KeyHolder = field(default_factory=KeyHolder)
     #: Provider states reached through the public API (`providers.states`), by name, as written.
     states: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: The whole manifest as written, for the sections a suite reads itself (`browser`, `readiness`).
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+    def section(self, name: str) -> Mapping[str, Any]:
+        """A top-level section of the manifest (empty when absent); its suite types and checks it."""
+        value = self.raw.get(name) or {}
+        if not isinstance(value, Mapping):
+            raise ContractError(f"{self.where}: {name} must be a mapping")
+        return value
 
     @property
     def where(self) -> str:
@@ -386,6 +395,7 @@ def parse(data: Mapping[str, Any], where: str, source: Path | None = None) -> Pl
         resources=resources,
         key_holder=key_holder,
         states=dict(states_node.data) if states_node else {},
+        raw=dict(data),
     )
 
 
