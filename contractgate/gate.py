@@ -33,6 +33,7 @@ from providers.platform import Platform
 from providers.platform import load as load_platform
 from providers.redact import Redactor
 from providers.results import Result, Verdict, overall
+from providers.states import States
 from providers.suite import Progress, RunContext, RunOptions, SuiteFunction
 from providers.target import Target
 
@@ -113,6 +114,9 @@ class GateOutcome:
     seed: int | None = None
     #: Policy findings fail the run too (`strict_policy`); otherwise they are advisories.
     strict: bool = False
+    #: Provider states the run reached through the target's API, and what it could not undo.
+    states_created: int = 0
+    leftovers: list[str] = field(default_factory=list)
 
     @property
     def verdict(self) -> Verdict:
@@ -261,6 +265,8 @@ def run_gate(plan: GatePlan, listener: GateListener | None = None) -> GateOutcom
             emit=run.progress,
             platform=platform,
         )
+        # Whatever the run created on the target is undone, also after a failure or an interrupt.
+        stack.callback(States(ctx).undo_all)
         by_suite, suite_seconds, stopped = run.execute(ctx, listener)
     return GateOutcome(
         target=target.name,
@@ -272,4 +278,6 @@ def run_gate(plan: GatePlan, listener: GateListener | None = None) -> GateOutcom
         requests=guard.sent,
         seed=plan.options.seed,
         strict=plan.options.strict_policy,
+        states_created=ctx.ledger.created,
+        leftovers=list(ctx.ledger.leftovers),
     )

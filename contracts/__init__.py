@@ -10,7 +10,10 @@ Which service a document describes is, in order: the manifest's `documents` entr
 `info.x-service`, else the file name without a trailing version (`billing-v2.yaml` → `billing`). The
 loader writes the answer into the parsed document's `info.x-service`, so every reader finds it there.
 The major version is the manifest's entry, `info.x-api-version`, the file name's `-vN` suffix, else
-`v` + the major of `info.version`.
+`v` + the major of `info.version`. The manifest may also say what a generated spec cannot: the token
+kind and audiences of a security scheme (`schemes: {NAME: {kind, audiences}}`, written into the
+scheme's `x-token-kind` / `x-audiences` where the spec has none) and the roles or scopes an operation
+requires (`operations: {"METHOD /path": {roles: [...]}}`, written into its security requirements).
 """
 
 from __future__ import annotations
@@ -112,7 +115,9 @@ def _declared(root: Path, path: Path) -> dict[str, Any]:
         raise ContractFileError(f"{found[0]}: 'documents' must map spec files to {{service, version}}")
     entry = documents.get(path.relative_to(root).as_posix()) or {}
     if not isinstance(entry, dict):
-        raise ContractFileError(f"{found[0]}: documents.{path.relative_to(root).as_posix()} must be a mapping")
+        raise ContractFileError(
+            f"{found[0]}: documents.{path.relative_to(root).as_posix()} must be a mapping"
+        )
     return entry
 
 
@@ -134,8 +139,40 @@ def _describe(root: Path, path: Path, document: dict[str, Any]) -> tuple[str, st
     return service, str(version)
 
 
+def _annotate(root: Path, path: Path, document: dict[str, Any]) -> None:
+    """Write the manifest's `schemes` and `operations` into a parsed OpenAPI document (module docstring)."""
+    found = _manifest(root)
+    if found is None:
+        return
+    where, data = found
+    schemes = data.get("schemes") or {}
+    operations = data.get("operations") or {}
+    if not isinstance(schemes, dict) or not isinstance(operations, dict):
+        raise ContractFileError(f"{where}: 'schemes' and 'operations' must be mappings")
+    declared = (document.get("components") or {}).get("securitySchemes") or {}
+    for name, extra in schemes.items():
+        scheme = declared.get(name)
+        if not isinstance(scheme, dict) or not isinstance(extra, dict):
+            continue
+        if "kind" in extra:
+            scheme.setdefault("x-token-kind", extra["kind"])
+        if "audiences" in extra:
+            scheme.setdefault("x-audiences", list(extra["audiences"]))
+    for label, extra in operations.items():
+        method, _, template = str(label).partition(" ")
+        op = ((document.get("paths") or {}).get(template) or {}).get(method.lower())
+        if not isinstance(op, dict) or not isinstance(extra, dict):
+            continue
+        wanted = list(extra.get("roles") or extra.get("scopes") or [])
+        security = op.get("security", document.get("security", []))
+        op["security"] = [
+            {name: list(scopes) or wanted for name, scopes in alternative.items()} for alternative in security
+        ]
+
+
 def _spec_file(root: Path, path: Path) -> SpecFile:
     document = load_document(path)
+    _annotate(root, path, document)
     service, version = _describe(root, path, document)
     return SpecFile(name=path.stem, path=path, service=service, version=version, document=document)
 

@@ -67,22 +67,32 @@ class Operation:
         return text in self.statuses or f"{text[0]}XX" in self.statuses or "default" in self.statuses
 
 
+def _implied_kind(scheme: dict[str, Any]) -> str:
+    """A scheme's token kind when it does not say: an OAuth2 scheme with only the client-credentials flow
+    takes service tokens (RFC 6749 §4.4); anything else takes users' tokens."""
+    flows = scheme.get("flows") or {}
+    if str(scheme.get("type", "")).lower() == "oauth2" and flows and set(flows) == {"clientCredentials"}:
+        return "service"
+    return "user"
+
+
 def _requirement(spec: SpecFile, scheme_name: str, scopes: list[str]) -> Requirement:
     schemes = spec.document.get("components", {}).get("securitySchemes", {})
     scheme = schemes.get(scheme_name)
     if not isinstance(scheme, dict):
         raise ContractError(f"{spec.path}: security requirement names unknown scheme {scheme_name!r}")
-    kind = scheme.get("x-token-kind")
+    kind = scheme.get("x-token-kind", _implied_kind(scheme))
     if kind not in ("user", "service"):
         raise ContractError(
-            f"{spec.path}: security scheme {scheme_name!r} needs x-token-kind: user | service"
+            f"{spec.path}: security scheme {scheme_name!r}: x-token-kind must be user or service"
         )
-    audiences = scheme.get("x-audiences")
+    # Without x-audiences, the scheme takes whatever audience the issuer's login gives ("").
+    audiences = scheme.get("x-audiences", [""])
     if not isinstance(audiences, list) or not audiences:
         raise ContractError(
-            f"{spec.path}: security scheme {scheme_name!r} needs a non-empty x-audiences list"
+            f"{spec.path}: security scheme {scheme_name!r}: x-audiences must be a non-empty list"
         )
-    return Requirement(scheme_name, kind, tuple(str(a) for a in audiences), tuple(scopes))
+    return Requirement(scheme_name, kind, tuple(str(a) for a in audiences), tuple(str(s) for s in scopes))
 
 
 def operations_of(spec: SpecFile) -> list[Operation]:

@@ -11,8 +11,10 @@ account owns (a made-up id would answer 404 whatever the token). In order of pre
    else any link that supplies a parameter of the same name) is sent first — with the owner's genuine
    token, its own parameters built the same way — and the value read from its answer, when the run may
    send that operation (`RunContext.may_send`: never a write on a live target unless allowed);
-2. the service's provider-state hook (`ServiceTarget.states_url`): the state the platform manifest
-   names for the parameter (`resources`), set up for the owner;
+2. the provider state the platform manifest names for the parameter (`resources`), set up for the
+   owner: through the service's provider-state hook (`ServiceTarget.states_url`) when it has one, else
+   through the state's declared setup on the public API (`providers.states`, writes only where the
+   run may send them; undone when the run ends);
 3. otherwise the request cannot be built: `Unavailable`, which suites report as skipped.
 
 Resources are cached per owner for read-only operations; an operation that writes gets fresh ones on
@@ -286,10 +288,9 @@ class RequestBuilder:
         raise Unavailable("; ".join(reasons) or "no requirement can be satisfied")
 
     def _from_state(self, op: Operation, name: str, owner: str, reasons: list[str]) -> tuple[str, str] | None:
+        from providers.states import States
+
         service = self.ctx.target.service(op.service)
-        if service.states_url is None:
-            reasons.append(f"{op.service} has no provider-state hook")
-            return None
         resource = self.ctx.platform.resources.get(name)
         if resource is None:
             reasons.append(f"platform.yaml names no provider state creating a {name} (resources)")
@@ -301,7 +302,15 @@ class RequestBuilder:
             reasons.append(f"no configured account {owner!r}")
             return None
         params = {self.ctx.platform.hook.account_param: account.username}
-        values = set_up_state(self.ctx, service.states_url, state, params)
+        if service.states_url is not None:
+            values = set_up_state(self.ctx, service.states_url, state, params)
+        else:
+            states = States(self.ctx)
+            why = states.why_not(state)
+            if why is not None:
+                reasons.append(f"{op.service} has no provider-state hook, and {why}")
+                return None
+            values = states.setup(state, params)
         value = values.get(answer_key)
         if value is None:
             reasons.append(f"provider state {state!r} answered no {answer_key!r}")

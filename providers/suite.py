@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from contracts import SpecFile
 from providers.credentials import Credentials, TokenSource
 from providers.http import TargetHttp
+from providers.ledger import Ledger
 from providers.platform import Platform
 from providers.redact import Redactor
 from providers.results import Result
@@ -60,6 +61,8 @@ class RunContext:
     emit: Emit = field(default=lambda progress: None)
     #: What the contracts folder says of its platform beyond the specs (`platform.yaml`).
     platform: Platform = field(default_factory=Platform)
+    #: What the run created on the target (provider states reached through its API) and must undo.
+    ledger: Ledger = field(default_factory=Ledger)
 
     def specs_in_target(self) -> list[SpecFile]:
         """The specs whose service the target has."""

@@ -17,6 +17,7 @@ Command = Callable[[argparse.Namespace], int]
 MODULES = (
     "contractgate.commands.gate",
     "contractgate.commands.checks",
+    "contractgate.commands.init",
     "contractgate.commands.stubs",
     "contractgate.commands.pacts",
     "contractgate.commands.compat",
