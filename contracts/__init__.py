@@ -94,8 +94,23 @@ def load_document(path: Path | str) -> dict[str, Any]:
     return data
 
 
-@cache
+def _stamp(root: Path) -> tuple[tuple[str, int], ...]:
+    """What a folder's documents are now (names and modification times): parsed once per version."""
+    found = []
+    for path in [root / MANIFEST_FILE, *_documents(root / "openapi"), *_documents(root / "asyncapi")]:
+        try:
+            found.append((str(path), path.stat().st_mtime_ns))
+        except OSError:
+            continue
+    return tuple(found)
+
+
 def _manifest(root: Path) -> tuple[Path, dict[str, Any]] | None:
+    return _manifest_at(root, _stamp(root))
+
+
+@cache
+def _manifest_at(root: Path, stamp: tuple[tuple[str, int], ...]) -> tuple[Path, dict[str, Any]] | None:
     path = root / MANIFEST_FILE
     return (path, load_document(path)) if path.is_file() else None
 
@@ -181,8 +196,12 @@ def _documents(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*") if p.suffix in (".yaml", ".yml", ".json") and p.is_file())
 
 
-@cache
 def _openapi_specs(root: Path) -> tuple[SpecFile, ...]:
+    return _openapi_specs_at(root, _stamp(root))
+
+
+@cache
+def _openapi_specs_at(root: Path, stamp: tuple[tuple[str, int], ...]) -> tuple[SpecFile, ...]:
     return tuple(_spec_file(root, p) for p in _documents(root / "openapi"))
 
 
@@ -200,8 +219,12 @@ def spec_by_name(name: str, root: Path | str | None = None) -> SpecFile:
     raise ContractFileError(f"no OpenAPI document named {name!r} (known: {known})")
 
 
-@cache
 def _asyncapi_spec(root: Path) -> dict[str, Any] | None:
+    return _asyncapi_spec_at(root, _stamp(root))
+
+
+@cache
+def _asyncapi_spec_at(root: Path, stamp: tuple[tuple[str, int], ...]) -> dict[str, Any] | None:
     found = _documents(root / "asyncapi")
     if not found:
         return None

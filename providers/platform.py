@@ -343,6 +343,8 @@ def parse(data: Mapping[str, Any], where: str, source: Path | None = None) -> Pl
         "states",
         "browser",
         "readiness",
+        "schemes",
+        "operations",
     )
     accounts = []
     for name, node in (root.node("accounts") or _Node({}, where, "accounts")).items():
