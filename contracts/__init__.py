@@ -232,8 +232,41 @@ def _asyncapi_spec_at(root: Path, stamp: tuple[tuple[str, int], ...]) -> dict[st
         names = ", ".join(p.name for p in found)
         raise ContractFileError(f"{root / 'asyncapi'}: one AsyncAPI document is supported, found {names}")
     document = load_document(found[0])
+    _annotate_channel(root, document)
     _describe(root, found[0], document)
     return document
+
+
+#: The manifest's `websocket` keys and the channel extensions they stand for.
+_CHANNEL_EXTENSIONS = {
+    "handshake": "x-handshake",
+    "roles": "x-message-roles",
+    "sequence": "x-sequence",
+    "close_codes": "x-close-codes",
+    "error_codes": "x-error-codes",
+    "fields": "x-message-fields",
+}
+
+
+def _annotate_channel(root: Path, document: dict[str, Any]) -> None:
+    """Write the manifest's `websocket` section into the AsyncAPI channel's `x-` extensions it lacks, so
+    that a team's own AsyncAPI document stays as it is and the manifest says what contractgate needs."""
+    found = _manifest(root)
+    section = (found[1].get("websocket") or {}) if found else {}
+    if not section:
+        return
+    if not isinstance(section, dict):
+        raise ContractFileError(f"{found[0] if found else root}: 'websocket' must be a mapping")
+    channels = document.get("channels") or {}
+    name = section.get("channel") or (next(iter(channels)) if len(channels) == 1 else None)
+    channel = channels.get(name) if isinstance(name, str) else None
+    if not isinstance(channel, dict):
+        raise ContractFileError(
+            f"{found[0] if found else root}: websocket.channel must name a channel of the AsyncAPI document"
+        )
+    for key, extension in _CHANNEL_EXTENSIONS.items():
+        if key in section:
+            channel.setdefault(extension, section[key])
 
 
 def asyncapi_spec(root: Path | str | None = None) -> dict[str, Any] | None:

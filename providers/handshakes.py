@@ -20,6 +20,7 @@ import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
@@ -52,6 +53,15 @@ class Channel:
     @property
     def takes_subprotocol(self) -> bool:
         return "subprotocol" in self.handshake.methods and bool(self.handshake.token_prefix)
+
+    @property
+    def takes_query(self) -> bool:
+        return "query" in self.handshake.methods and bool(self.handshake.query)
+
+    def query_url(self, token: str) -> str:
+        """The channel's URL with the token in the query parameter the contract names."""
+        separator = "&" if "?" in self.url else "?"
+        return f"{self.url}{separator}{urlencode({self.handshake.query or 'token': token})}"
 
 
 def channel_of(ctx: RunContext, name: str | None = None) -> Channel | str:
@@ -163,18 +173,24 @@ def attempt(
     *,
     timeout: float = 5.0,
     silence_ok: bool = False,
+    url: str | None = None,
 ) -> Answer:
-    """One upgrade with exactly these headers and offered subprotocols; the socket is closed again.
+    """One upgrade with exactly these headers and offered subprotocols (to `url`: the channel's URL with a
+    query token); the socket is closed again.
 
     A server that does not answer the upgrade within `timeout` is unreachable — unless `silence_ok`
     (a request it may drop unanswered, such as one with oversized headers).
     """
     ctx.http.guard.acquire(f"WS {channel.url}")
-    return asyncio.run(_attempt(channel.url, headers, subprotocols, timeout, silence_ok))
+    return asyncio.run(_attempt(url or channel.url, headers, subprotocols, timeout, silence_ok))
 
 
 def reproduction(
-    redactor: Redactor, channel: Channel, headers: Sequence[tuple[str, str]], subprotocols: Sequence[str]
+    redactor: Redactor,
+    channel: Channel,
+    headers: Sequence[tuple[str, str]],
+    subprotocols: Sequence[str],
+    url: str | None = None,
 ) -> str:
     """A `websocat` command replaying the upgrade, secrets redacted."""
     parts = ["websocat"]
@@ -183,5 +199,5 @@ def reproduction(
     if subprotocols:
         offered = redactor.header("Sec-WebSocket-Protocol", ", ".join(subprotocols))
         parts += ["--protocol", shlex.quote(offered)]
-    parts.append(shlex.quote(redactor.text(channel.url)))
+    parts.append(shlex.quote(redactor.text(url or channel.url)))
     return " ".join(parts)

@@ -345,6 +345,7 @@ def parse(data: Mapping[str, Any], where: str, source: Path | None = None) -> Pl
         "readiness",
         "schemes",
         "operations",
+        "websocket",
     )
     accounts = []
     for name, node in (root.node("accounts") or _Node({}, where, "accounts")).items():

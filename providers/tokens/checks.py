@@ -107,21 +107,35 @@ def judge_http(
     return Judgement(Verdict.PASS, f"refused with HTTP {shown}{count}", details={"variants": seen})
 
 
-def _ws_ways(channel: Channel, credential: Forged) -> list[tuple[str, list[tuple[str, str]], list[str]]]:
-    """Each way the forged credential is presented at the handshake: (label, headers, subprotocols)."""
+Way = tuple[str, list[tuple[str, str]], list[str], str | None]
+
+
+def _ws_ways(channel: Channel, credential: Forged) -> list[Way]:
+    """Each way the forged credential is presented at the handshake: (label, headers, subprotocols, URL
+    with a query token or None)."""
     if credential.token is None:
         headers = [(channel.handshake.header if n == AUTHORIZATION else n, v) for n, v in credential.headers]
-        return [(credential.variant, headers, [])]
-    ways: list[tuple[str, list[tuple[str, str]], list[str]]] = [
+        return [(credential.variant, headers, [], None)]
+    ways: list[Way] = [
         (
             f"{credential.variant}, in the {channel.handshake.header} header",
             channel.header_credential(credential.token),
             [],
+            None,
         )
     ]
     if channel.takes_subprotocol:
         ways.append(
-            (f"{credential.variant}, as a subprotocol", [], channel.subprotocols_for(credential.token))
+            (f"{credential.variant}, as a subprotocol", [], channel.subprotocols_for(credential.token), None)
+        )
+    if channel.takes_query:
+        ways.append(
+            (
+                f"{credential.variant}, in the query parameter {channel.handshake.query}",
+                [],
+                [],
+                channel.query_url(credential.token),
+            )
         )
     return ways
 
@@ -148,7 +162,7 @@ def judge_ws(
     seen: list[str] = []
     descriptions: list[str] = []
     for credential in forged:
-        for label, headers, subprotocols in _ws_ways(channel, credential):
+        for label, headers, subprotocols, url in _ws_ways(channel, credential):
             before = server.fetches() if server is not None and credential.lure else 0
             large = any(kind is Refusal.TOO_LARGE for kind, _ in credential.also)
             answer = attempt(
@@ -158,6 +172,7 @@ def judge_ws(
                 subprotocols,
                 timeout=min(timeout, 2.0) if large else timeout,
                 silence_ok=large,
+                url=url,
             )
             fetched = server is not None and credential.lure and server.fetches() > before
             seen.append(ctx.redactor.text(f"{label}: {answer.describe()}"))
@@ -169,7 +184,7 @@ def judge_ws(
                 return Judgement(
                     Verdict.FAIL,
                     ctx.redactor.text(observed),
-                    reproduction(ctx.redactor, channel, headers, subprotocols),
+                    reproduction(ctx.redactor, channel, headers, subprotocols, url),
                     {"variants": seen},
                 )
     answers = list(dict.fromkeys(descriptions))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from providers.checks import Basis, register
 from providers.redact import Redactor
@@ -40,9 +40,9 @@ class Env:
     #: A live target (staging): fewer connections by default.
     live: bool = False
 
-    async def credential(self, via: str = "header") -> Credential:
+    async def credential(self, via: Literal["header", "subprotocol", "query"] = "header") -> Credential:
         token = await self.material.token()
-        return Credential(token, "subprotocol" if via == "subprotocol" else "header", self.material.label())
+        return Credential(token, via, self.material.label())
 
     def require_role(self, *roles: str) -> dict[str, str]:
         """The wire types of `roles`, or `Skip` naming the roles the contract does not assign."""

@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
@@ -43,7 +44,7 @@ class Credential:
     """How a connection authenticates at the handshake (no token at all when `token` is None)."""
 
     token: str | None
-    via: Literal["header", "subprotocol"] = "header"
+    via: Literal["header", "subprotocol", "query"] = "header"
     label: str = "no token"
 
 
@@ -240,6 +241,8 @@ class WsConnection:
 
     def _number(self, message: dict[str, Any]) -> None:
         contract = self.contract
+        if not contract.sequence.numbered:
+            return
         seq = contract.seq(message)
         if not isinstance(seq, int) or isinstance(seq, bool):
             return  # the schema check reports it
@@ -297,13 +300,22 @@ class Dialer:
         handshake = self.contract.handshake
         if credential.token is not None and credential.via == "header":
             options["additional_headers"] = {handshake.header: f"{handshake.scheme} {credential.token}"}
-        elif credential.token is not None:
+        elif credential.token is not None and credential.via == "subprotocol":
             options["subprotocols"] = [
                 Subprotocol(p)
                 for p in (handshake.subprotocol, f"{handshake.token_prefix or ''}{credential.token}")
                 if p
             ]
         return options
+
+    def url_for(self, credential: Credential) -> str:
+        """The URL to dial: the channel's, with the token as query parameter when it travels there."""
+        if credential.token is None or credential.via != "query":
+            return self.url
+        separator = "&" if "?" in self.url else "?"
+        return (
+            f"{self.url}{separator}{urlencode({self.contract.handshake.query or 'token': credential.token})}"
+        )
 
     async def _admit(self) -> None:
         what = f"WS {self.url}"
@@ -322,7 +334,7 @@ class Dialer:
         label = label or f"connection {number}"
         reproduction = self.reproduction(credential, [])
         try:
-            socket = await connect(self.url, **self._options(credential))
+            socket = await connect(self.url_for(credential), **self._options(credential))
         except InvalidStatus as exc:
             raise Finding(
                 f"the handshake ({credential.label}) was refused with HTTP {exc.response.status_code}",
@@ -342,7 +354,7 @@ class Dialer:
         await self._admit()
         self.observations.connections += 1
         try:
-            socket = await connect(self.url, **self._options(credential))
+            socket = await connect(self.url_for(credential), **self._options(credential))
         except InvalidStatus as exc:
             response = exc.response
             return HandshakeOutcome(
@@ -386,12 +398,12 @@ class Dialer:
                 "-H",
                 shlex.quote(f"{handshake.header}: {self.redactor.header(handshake.header, value)}"),
             ]
-        elif credential.token is not None:
+        elif credential.token is not None and credential.via == "subprotocol":
             offered = ", ".join(
                 p for p in (handshake.subprotocol, f"{handshake.token_prefix or ''}{credential.token}") if p
             )
             parts += ["--protocol", shlex.quote(self.redactor.header("Sec-WebSocket-Protocol", offered))]
-        parts.append(shlex.quote(self.redactor.text(self.url)))
+        parts.append(shlex.quote(self.redactor.text(self.url_for(credential))))
         lines = [" ".join(parts) + f"   # {credential.label}"]
         if note:
             lines.append(f"# {note}")

@@ -39,7 +39,7 @@ _MISSING = object()
 
 @dataclass(frozen=True)
 class Handshake:
-    #: How a token may be presented: "header" and/or "subprotocol".
+    #: How a token may be presented: "header", "subprotocol" and/or "query".
     methods: tuple[str, ...]
     header: str
     scheme: str
@@ -52,6 +52,8 @@ class Handshake:
     refusal_content_type: str | None
     refusal_schema: str | None
     challenge_header: str | None
+    #: The query parameter a token may travel in ("query" among the methods).
+    query: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ class Sequence:
     start: int
     step: int
     reply_id_field: str
+    #: False when the channel numbers nothing (no x-sequence): the numbering checks are skipped.
+    numbered: bool = True
 
 
 @dataclass(frozen=True)
@@ -202,13 +206,16 @@ class WsContract:
                 refusal_content_type=block.get("refusal-content-type"),
                 refusal_schema=block.get("refusal-schema"),
                 challenge_header=block.get("challenge-header"),
+                query=str(block.get("query", "token")) if "query" in (block.get("auth") or ()) else None,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ContractError(f"AsyncAPI: x-handshake is incomplete or malformed ({exc})") from None
 
     def _sequence(self, block: Any) -> Sequence:
+        if block is None:
+            return Sequence(field="", start=1, step=1, reply_id_field="id", numbered=False)
         if not isinstance(block, dict) or "field" not in block:
-            raise ContractError(f"AsyncAPI: channel {self.channel_name!r} needs an x-sequence block")
+            raise ContractError(f"AsyncAPI: channel {self.channel_name!r}: x-sequence needs a field")
         return Sequence(
             field=str(block["field"]),
             start=int(block.get("start", 1)),

@@ -139,6 +139,26 @@ async def subprotocol(env: Env) -> Passed:
 
 
 @check(
+    "handshake-query",
+    lambda env: (
+        f"a genuine {env.material.label()} in the query parameter '{env.contract.handshake.query}' is accepted"
+    ),
+    cites="the AsyncAPI x-handshake (auth: query)",
+)
+async def query(env: Env) -> Passed:
+    """A token in the declared query parameter is accepted (for clients that cannot set headers)."""
+    handshake = env.contract.handshake
+    if "query" not in handshake.methods or not handshake.query:
+        raise Skip("x-handshake declares no query-parameter authentication")
+    credential = await env.credential("query")
+    outcome = await env.dialer.attempt(credential, env.settings.reply_timeout)
+    reproduction = env.dialer.reproduction(credential, [])
+    if not outcome.accepted or outcome.close_code is not None:
+        raise Finding(f"the handshake was {outcome.describe()}", reproduction)
+    return Passed(outcome.describe())
+
+
+@check(
     "handshake-missing-token", lambda env: f"an upgrade without a token is {_refusal(env)}", cites=HANDSHAKE
 )
 async def missing_token(env: Env) -> Passed:

@@ -149,6 +149,8 @@ def _seq(env: Env, message: dict[str, Any]) -> int:
 async def resume(env: Env) -> Passed:
     roles = env.require_role("first", "resume", "resumed", "ping")
     contract = env.contract
+    if not contract.sequence.numbered:
+        raise Skip("the channel declares no x-sequence: a resume point cannot be named")
     step = contract.sequence.step
     if contract.field("first", "session") is None:
         raise Skip("x-message-fields.first declares no `session`: there is nothing to resume")
