@@ -306,11 +306,11 @@ class RequestBuilder:
             values = set_up_state(self.ctx, service.states_url, state, params)
         else:
             states = States(self.ctx)
-            why = states.why_not(state)
+            why = states.why_not(state, op.service)
             if why is not None:
                 reasons.append(f"{op.service} has no provider-state hook, and {why}")
                 return None
-            values = states.setup(state, params)
+            values = states.setup(state, params, op.service)
         value = values.get(answer_key)
         if value is None:
             reasons.append(f"provider state {state!r} answered no {answer_key!r}")

@@ -22,8 +22,13 @@ requests that undo it:
 Step kinds: `request` (an operation, with `json`, `form`, `query`, `expect` statuses, `repeat`), `login`
 (a user's token: values `token`, `refresh_token`), `client` (a service token: `client_id`, `audience`,
 `scopes`), `sign` (a token only the issuer can sign: `claims`, or `expired: true`, through
-`providers.keyholder`), and `revoke` (a token, at the issuer's revocation exchange). Templates use the
-state's params, the values captured so far, `{uid}` (unique per setup) and `{username}`.
+`providers.keyholder`), `revoke` (a token, at the issuer's revocation exchange) and `account` (the
+configured credentials of a user — `username`, `password` — or a client — `client_id`,
+`client_secret`, `basic`). Templates use the state's params (with the declaration's `defaults` for
+those a caller does not give), the values captured so far, `{uid}` (unique per setup) and `{username}`.
+
+A state that means something else on each provider (a login for each service's audience) is a list
+of declarations, each with the `services` it is for; the first that fits the provider is used.
 
 Writes go through `RunContext.may_send` (a staging-safe target refuses them unless the sandbox allows
 the operation): a state that needs a refused write is `Unavailable`, a skip naming the setting. Every
@@ -34,6 +39,7 @@ is listed in the report.
 
 from __future__ import annotations
 
+import base64
 import re
 import time
 import uuid
@@ -55,7 +61,7 @@ from providers.platform import pointer
 from providers.requests import Unavailable, bearer, genuine_token
 from providers.suite import RunContext
 
-STEP_KINDS = ("request", "login", "client", "sign", "revoke")
+STEP_KINDS = ("request", "login", "client", "sign", "revoke", "account")
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
@@ -84,12 +90,26 @@ class States:
         self.ledger: Ledger = ctx.ledger
         self._operations = {f"{op.method} {op.path}": op for op in all_operations(ctx.specs)}
 
-    def declares(self, state: str) -> bool:
-        return state in self.ctx.platform.states
-
-    def why_not(self, state: str) -> str | None:
-        """Why the declared setup of `state` cannot run on this target (None when it can)."""
+    def declaration(self, state: str, service: str | None = None) -> Mapping[str, Any] | None:
+        """The manifest's declaration of `state` for the provider `service` (None when there is none)."""
         declared = self.ctx.platform.states.get(state)
+        choices = declared if isinstance(declared, list) else [declared] if declared is not None else []
+        for choice in choices:
+            if not isinstance(choice, Mapping):
+                raise ContractError(
+                    f"{self.ctx.platform.where}: states.{state} must be a mapping or a list of them"
+                )
+            services = choice.get("services")
+            if services is None or service is None or service in services:
+                return choice
+        return None
+
+    def declares(self, state: str, service: str | None = None) -> bool:
+        return self.declaration(state, service) is not None
+
+    def why_not(self, state: str, service: str | None = None) -> str | None:
+        """Why the declared setup of `state` cannot run on this target (None when it can)."""
+        declared = self.declaration(state, service)
         if declared is None:
             return f"platform.yaml declares no setup for the provider state {state!r} (states)"
         for step in _steps(state, declared, "steps"):
@@ -104,16 +124,20 @@ class States:
 
     # -- setup and undo -------------------------------------------------------------------------
 
-    def setup(self, state: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """Reach `state`; the values it captured (for generators and checks), its undo recorded."""
-        declared = self.ctx.platform.states.get(state)
+    def setup(
+        self, state: str, params: Mapping[str, Any] | None = None, service: str | None = None
+    ) -> dict[str, Any]:
+        """Reach `state` (as the provider `service` means it); the values it captured, its undo recorded."""
+        declared = self.declaration(state, service)
         if declared is None:
             raise Unavailable(f"platform.yaml declares no setup for the provider state {state!r} (states)")
-        reason = self.why_not(state)
+        reason = self.why_not(state, service)
         if reason is not None:
             raise Unavailable(reason)
-        values: dict[str, Any] = {"uid": uuid.uuid4().hex[:12], **dict(params or {})}
-        account = self._account(declared.get("as"), values)
+        defaults = declared.get("defaults") or {}
+        values: dict[str, Any] = {"uid": uuid.uuid4().hex[:12], **dict(defaults), **dict(params or {})}
+        param = self.ctx.platform.hook.account_param
+        account = self._account(declared.get("as", "{" + param + "}" if param in values else None), values)
         if account is not None:
             values.setdefault("username", self.ctx.credentials.user(account).username)
         undo = _steps(state, declared, "undo")
@@ -148,9 +172,11 @@ class States:
             self.undo(pending)
 
     @contextmanager
-    def reached(self, state: str, params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+    def reached(
+        self, state: str, params: Mapping[str, Any] | None = None, service: str | None = None
+    ) -> Iterator[dict[str, Any]]:
         """`state` set up for the duration of the block, undone after it whatever happens."""
-        values = self.setup(state, params)
+        values = self.setup(state, params, service)
         pending = next((p for p in reversed(self.ledger.pending) if p.state == state), None)
         try:
             yield values
@@ -200,8 +226,10 @@ class States:
                 f"{self.ctx.platform.where}: states.{state}: a step needs one of {', '.join(STEP_KINDS)}"
             )
         who = self._account(step["as"], values) if "as" in step else account
-        for _ in range(int(step.get("repeat", 1))):
-            answer = getattr(self, f"_{kind}")(state, step, values, who)
+        for _ in range(int(fill(step.get("repeat", 1), values))):
+            answer = getattr(self, "_account_values" if kind == "account" else f"_{kind}")(
+                state, step, values, who
+            )
             for name, source in dict(step.get("capture") or {}).items():
                 values[str(name)] = self._capture(state, source, answer)
                 if "token" in str(name) and isinstance(values[str(name)], str):
@@ -315,6 +343,26 @@ class States:
         if not response.is_success:
             raise Unavailable(f"the revocation of the state's token answered HTTP {response.status_code}")
         return _answer(response)
+
+    def _account_values(
+        self, state: str, step: Mapping[str, Any], values: dict[str, Any], account: str | None
+    ) -> dict[str, Any]:
+        spec = dict(step["account"] or {})
+        if "client" in spec:
+            client_id = str(fill(spec["client"], values))
+            client = next((c for c in self.ctx.credentials.clients if c.client_id == client_id), None)
+            if client is None:
+                raise Unavailable(f"no configured service client {client_id!r}")
+            basic = base64.b64encode(f"{client.client_id}:{client.client_secret}".encode()).decode()
+            found = {
+                "client_id": client.client_id,
+                "client_secret": client.client_secret,
+                "basic": f"Basic {basic}",
+            }
+        else:
+            user = self.ctx.credentials.user(self._account(spec.get("user"), values))
+            found = {"username": user.username, "password": user.password}
+        return {"body": found, "values": found, **found}
 
 
 def _steps(state: str, declared: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
