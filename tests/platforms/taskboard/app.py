@@ -51,7 +51,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 def create_app(settings: Settings) -> FastAPI:
     store = Store(
         settings.accounts,
-        narrow_titles=settings.has("long-input-500"),
+        narrow_descriptions=settings.has("long-input-500"),
         packed_keys=settings.has("int64-path-500"),
     )
     app = FastAPI(

@@ -2,11 +2,13 @@
 administrators' statistics.
 
 A project belongs to the user who created it; someone else's project (and its tasks) answers 404, as if
-it did not exist. Four planted faults live in these handlers: `idor` (someone else's project readable by
+it did not exist. Three planted faults live in these handlers: `idor` (someone else's project readable by
 id), `response-field-dropped` (`/api/me` without `org`), `undeclared-status` (a second project of the same
-name answered with 409) and, through the store, `long-input-500` and `int64-path-500`.
+name answered with 409); `long-input-500` and `int64-path-500` live in the store.
 """
 
+# No `from __future__ import annotations`: FastAPI reads the handlers' annotations at definition time,
+# and `User` is local to the router factory.
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Response
@@ -109,10 +111,8 @@ def resources_router(settings: Settings, store: Store, current_user: CurrentUser
                   summary="Rename a project or change its description")
     async def update_project(user: User, project_id: ProjectId, body: ProjectUpdate) -> Project:
         row = owned_project(project_id, user)
-        if body.name is not None:
-            row.name = body.name
-        if "description" in body.model_fields_set:
-            row.description = body.description
+        description = body.description if "description" in body.model_fields_set else row.description
+        store.update_project(row, body.name if body.name is not None else row.name, description)
         return _project(store, row)
 
     @router.delete("/api/projects/{project_id}", status_code=204, responses=NOT_FOUND, tags=["projects"],

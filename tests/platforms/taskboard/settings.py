@@ -20,10 +20,10 @@ FAULTS: dict[str, str] = {
     "expiry-not-checked": "an expired token is accepted",
     "idor": "another user's project is readable by id (GET answers 200 instead of 404)",
     "websocket-no-auth": "the WebSocket handshake is accepted without any token",
-    "long-input-500": "a task title longer than the storage column (80 of the documented 200) crashes with 500",
+    "long-input-500": "a project description longer than its column (255 of the documented 2000 characters) crashes with 500",
     "response-field-dropped": "GET /api/me answers without the required `org` field",
     "undeclared-status": "creating a project whose name the user already has answers 409, which the spec does not declare",
-    "int64-path-500": "a project id past 64 bits crashes the id lookup with 500",
+    "int64-path-500": "a project or task id past 2**63 - 1 crashes the id lookup with 500",
 }
 
 

@@ -3,8 +3,8 @@
 All handlers are `async def` on one event loop, so no two of them touch the store at once.
 
 Two faults live here because that is where such bugs live in a real service:
-- `long-input-500`: the title column is narrower (80) than the API documents (200); a longer title makes
-  the "database" raise, and the handler does not catch it.
+- `long-input-500`: the description column is narrower (255) than the API documents (2000); a longer
+  description makes the "database" raise, and the handler does not catch it.
 - `int64-path-500`: rows are keyed by their id packed as a signed 64-bit integer, as a key-value store
   would; an id past 2**63 - 1 makes `struct.pack` raise.
 """
@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from tests.platforms.taskboard.settings import Account
 
-NARROW_TITLE_COLUMN = 80
+NARROW_DESCRIPTION_COLUMN = 255
 
 
 class StorageError(RuntimeError):
@@ -50,12 +50,14 @@ class TaskRow:
 
 
 class Store:
-    def __init__(self, accounts: tuple[Account, ...], *, narrow_titles: bool = False, packed_keys: bool = False):
+    def __init__(
+        self, accounts: tuple[Account, ...], *, narrow_descriptions: bool = False, packed_keys: bool = False
+    ) -> None:
         self.users = {index: UserRow(index, account) for index, account in enumerate(accounts, start=1)}
         self._projects: dict[object, ProjectRow] = {}
-        self._tasks: dict[int, TaskRow] = {}
+        self._tasks: dict[object, TaskRow] = {}
         self._next_id = 1
-        self._narrow_titles = narrow_titles
+        self._narrow_descriptions = narrow_descriptions
         self._packed_keys = packed_keys
 
     # -- users
@@ -65,8 +67,8 @@ class Store:
 
     # -- projects
 
-    def _key(self, project_id: int) -> object:
-        return struct.pack(">q", project_id) if self._packed_keys else project_id
+    def _key(self, row_id: int) -> object:
+        return struct.pack(">q", row_id) if self._packed_keys else row_id
 
     def _new_id(self) -> int:
         self._next_id += 1
@@ -78,40 +80,43 @@ class Store:
     def project(self, project_id: int) -> ProjectRow | None:
         return self._projects.get(self._key(project_id))
 
+    def _check_description(self, description: str | None) -> None:
+        if self._narrow_descriptions and len(description or "") > NARROW_DESCRIPTION_COLUMN:
+            raise StorageError(f"value too long for type character varying({NARROW_DESCRIPTION_COLUMN})")
+
     def add_project(self, owner_id: int, name: str, description: str | None) -> ProjectRow:
+        self._check_description(description)
         row = ProjectRow(self._new_id(), owner_id, name, description)
         self._projects[self._key(row.id)] = row
         return row
 
+    def update_project(self, row: ProjectRow, name: str, description: str | None) -> None:
+        self._check_description(description)
+        row.name, row.description = name, description
+
     def delete_project(self, project_id: int) -> None:
         self._projects.pop(self._key(project_id), None)
         for task in self.tasks_of(project_id):
-            del self._tasks[task.id]
+            del self._tasks[self._key(task.id)]
 
     # -- tasks
-
-    def _check_title(self, title: str) -> None:
-        if self._narrow_titles and len(title) > NARROW_TITLE_COLUMN:
-            raise StorageError(f"value too long for type character varying({NARROW_TITLE_COLUMN})")
 
     def tasks_of(self, project_id: int) -> list[TaskRow]:
         return [t for t in self._tasks.values() if t.project_id == project_id]
 
     def task(self, task_id: int) -> TaskRow | None:
-        return self._tasks.get(task_id)
+        return self._tasks.get(self._key(task_id))
 
     def add_task(self, project_id: int, title: str, status: str, priority: int) -> TaskRow:
-        self._check_title(title)
         row = TaskRow(self._new_id(), project_id, title, status, priority)
-        self._tasks[row.id] = row
+        self._tasks[self._key(row.id)] = row
         return row
 
     def replace_task(self, row: TaskRow, title: str, status: str, priority: int) -> None:
-        self._check_title(title)
         row.title, row.status, row.priority = title, status, priority
 
     def delete_task(self, task_id: int) -> None:
-        self._tasks.pop(task_id, None)
+        self._tasks.pop(self._key(task_id), None)
 
     def counts(self) -> tuple[int, int, int]:
         return len(self.users), len(self._projects), len(self._tasks)
