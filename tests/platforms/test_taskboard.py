@@ -195,10 +195,13 @@ def test_an_unsupported_method_is_405_with_every_method_of_the_path(
 
 
 def test_a_short_lived_token_stops_working_when_it_expires() -> None:
-    with serve(settings(token_lifetime=1)) as base:
+    # `iat` and `exp` are whole seconds, so a 2-second token is valid for 1 to 2 seconds after issue.
+    with serve(settings(token_lifetime=2)) as base:
         token = login(base, ADA)
         with client(base, token) as http:
             assert http.get("/api/me").status_code == 200
-            expires = jwt.decode(token, options={"verify_signature": False})["exp"]
+            claims = jwt.decode(token, options={"verify_signature": False})
+            assert claims["exp"] - claims["iat"] == 2
+            expires = claims["exp"]
             time.sleep(max(0.0, expires - time.time()) + 0.05)
             assert http.get("/api/me").status_code == 401
