@@ -126,7 +126,10 @@ def _decisions(findings: Findings, sources: list[Source], websocket: str | None)
         "signing_key_env (contractgate.toml): the issuer's signing key, for validly signed forged tokens"
     )
     if websocket:
-        decide.append("asyncapi/: the channel's messages, x-handshake (how the token is sent) and x-sequence")
+        decide.append(
+            "websocket: how the channel takes its token (handshake: auth header/subprotocol/query, "
+            "refused-status) and its message roles, unless the AsyncAPI document has the x- blocks"
+        )
     if any(s.base_url is None for s in sources):
         decide.append("targets.*.services: the base URL of every service (some documents did not say)")
     return decide
@@ -279,14 +282,17 @@ def run(args: argparse.Namespace) -> int:
         raise ContractError(str(exc)) from None
     findings = discover(specs)
     manifest = _manifest(findings, sources, files)
-    if args.websocket:
+    if args.asyncapi or args.websocket:
         (out / "asyncapi").mkdir(exist_ok=True)
         service = args.websocket_service or sources[0].service
-        asyncapi = _asyncapi(args.websocket, service)
-        (out / "asyncapi" / f"{service}.yaml").write_text(
-            yaml.safe_dump(asyncapi, sort_keys=False), encoding="utf-8"
-        )
-    decisions = _decisions(findings, sources, args.websocket)
+        if args.asyncapi:
+            text, suffix = _read(args.asyncapi)
+            (out / "asyncapi" / f"{service}{suffix}").write_text(text, encoding="utf-8")
+            manifest["documents"][f"asyncapi/{service}{suffix}"] = {"service": service}
+        else:
+            text = yaml.safe_dump(_asyncapi(args.websocket, service), sort_keys=False)
+            (out / "asyncapi" / f"{service}.yaml").write_text(text, encoding="utf-8")
+    decisions = _decisions(findings, sources, args.websocket or args.asyncapi)
     header = ["# contractgate platform manifest, written by `contractgate init` from:"]
     header += [f"#   {s.origin}" for s in sources]
     header += ["#", "# DECIDE — what the documents cannot say, for a person to settle:"]
@@ -318,6 +324,7 @@ def register(commands: Subcommands) -> None:
     )
     parser.add_argument("spec", nargs="+", metavar="OPENAPI", help="OpenAPI document(s): files or URLs")
     parser.add_argument("--websocket", metavar="URL", help="the platform's WebSocket URL (ws:// or wss://)")
+    parser.add_argument("--asyncapi", metavar="FILE|URL", help="the platform's own AsyncAPI document of it")
     parser.add_argument(
         "--websocket-service", metavar="NAME", help="the service serving it (default: the first)"
     )

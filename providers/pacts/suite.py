@@ -94,8 +94,11 @@ def settings_of(ctx: RunContext) -> PactSettings:
         folder = options.get("folder")
         if folder is None:
             # Next to the specs the run was given (a team's own contracts folder), else the package's.
+            # A contracts folder without pacts has no consumer pacts yet: nothing to verify, not an error.
             folder = ctx.specs[0].path.parent.parent / "pacts" if ctx.specs else contracts_root() / "pacts"
-        source = FilePactSource(Path(folder))
+            source = FilePactSource(Path(folder)) if Path(folder).exists() else FilePactSource()
+        else:
+            source = FilePactSource(Path(folder))
     return PactSettings(
         source=source,
         providers=frozenset(options.get("providers") or ()),
@@ -208,5 +211,18 @@ def run(ctx: RunContext) -> Iterator[Result]:
     settings = settings_of(ctx)
     pacts = settings.source.pacts()  # a malformed pact is a ContractError: the gate stops, exit 2
     noun = "pact" if len(pacts) == 1 else "pacts"
-    ctx.emit(Progress(SUITE, f"{len(pacts)} {noun} from {settings.source.description}"))
+    ctx.emit(Progress(SUITE, f"{len(pacts)} {noun} from {settings.source.description or 'nowhere'}"))
+    if not pacts:
+        where = settings.source.description or "the contracts folder's pacts/"
+        yield Result(
+            SUITE,
+            "-",
+            "pacts",
+            "pact",
+            "every consumer pact of a provider in the target verifies",
+            f"no consumer pacts in {where}: put consumers' pacts there, set [suite.pacts] folder, or verify "
+            "from a Pact Broker",
+            Verdict.SKIPPED,
+        )
+        return
     yield from verify_pacts(pacts, ctx, settings)

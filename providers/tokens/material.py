@@ -300,8 +300,11 @@ class Forge:
         return found
 
     def _no_other(self, identity: Identity) -> str:
-        accepted = " ".join(identity.requirement.audiences)
-        return f"no {identity.kind} token can be had for an audience other than {accepted}"
+        accepted = " ".join(a or "the issuer's default one" for a in identity.requirement.audiences)
+        return (
+            f"no genuine {identity.kind} token can be had for an audience other than {accepted} (the "
+            "contracts declare no other); with the issuer's signing key, wrong-audience:signed forges one"
+        )
 
     def _find_other(self, identity: Identity) -> tuple[Token, tuple[str, ...]] | None:
         accepted = set(identity.requirement.audiences)

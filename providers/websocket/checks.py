@@ -139,7 +139,8 @@ async def expiry_close(env: Env) -> Passed:
             if "unknown-type" in env.contract.error_codes
             else ""
         )
-        + f" with its {env.contract.sequence.reply_id_field}, and the connection stays usable "
+        + (f" with its {env.contract.sequence.reply_id_field}" if env.contract.sequence.numbered else "")
+        + ", and the connection stays usable "
         f"({env.contract.role('ping')} → {env.contract.role('pong')})"
     ),
 )
@@ -155,9 +156,11 @@ async def unknown_type(env: Env) -> Passed:
             undeclared += ".x"
         message[contract.type_field] = undeclared
         await connection.send(message)
-        reply = await connection.reply_to(
-            message_id, env.settings.reply_timeout, f"answer to type {undeclared!r}"
-        )
+        what = f"answer to type {undeclared!r}"
+        if contract.sequence.numbered:
+            reply = await connection.reply_to(message_id, env.settings.reply_timeout, what)
+        else:  # replies are not correlated by the contract: the next error is the answer
+            reply = await connection.next_of([roles["error"]], env.settings.reply_timeout, what)
         if not contract.is_role(reply, "error"):
             raise Finding(f"answered {excerpt(reply)}, not {roles['error']}", connection.reproduction)
         wanted = contract.error_codes.get("unknown-type")

@@ -32,6 +32,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
 from providers.errors import ContractError
+from providers.examples import example_of
+from providers.results import Skip
 
 _URI = "urn:contractgate:websocket-contract"
 _MISSING = object()
@@ -200,7 +202,8 @@ class WsContract:
                 subprotocol=block.get("subprotocol"),
                 token_prefix=block.get("subprotocol-token-prefix"),
                 token_kind=str(block.get("token-kind", "user")),
-                audiences=tuple(str(a) for a in block.get("audiences") or ()),
+                # Without audiences, the channel takes whatever audience the issuer's login gives ("").
+                audiences=tuple(str(a) for a in block.get("audiences") or ("",)),
                 refused_status=int(block["refused-status"]),
                 forbidden_status=int(block["forbidden-status"]) if "forbidden-status" in block else None,
                 refusal_content_type=block.get("refusal-content-type"),
@@ -270,6 +273,14 @@ class WsContract:
                 format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER,
             )
             examples = [e["payload"] for e in message.get("examples") or [] if isinstance(e, dict)]
+            if not examples:
+                # No example written: the smallest message the schema allows (its const type and
+                # required fields), as for HTTP request bodies.
+                try:
+                    built = example_of(self.document, schema)
+                except Skip:
+                    built = None
+                examples = [built] if isinstance(built, dict) else []
             self._examples.setdefault(wire_type, examples)
 
     def _pointer_of(self, message: dict[str, Any]) -> str:

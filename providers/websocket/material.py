@@ -25,7 +25,7 @@ from typing import Any
 
 import jwt
 
-from providers.errors import ConfigError, ContractError
+from providers.errors import ConfigError
 from providers.keyholder import KeyHolder
 from providers.platform import Resource
 from providers.requests import set_up_state
@@ -124,8 +124,6 @@ class Material:
         self.contract = contract
         self.settings = settings
         handshake = contract.handshake
-        if not handshake.audiences:
-            raise ContractError("AsyncAPI: x-handshake names no audience for the handshake token")
         self.audience = handshake.audiences[0]
         self.kind = handshake.token_kind
 

@@ -46,13 +46,41 @@ def test_document_level_security_applies_to_operations_without_their_own() -> No
 
 
 @pytest.mark.parametrize(
-    ("scheme", "message"),
+    ("scheme", "kind", "audiences"),
     [
-        ({"type": "http", "scheme": "bearer", "x-audiences": ["api"]}, "x-token-kind"),
-        ({"type": "http", "scheme": "bearer", "x-token-kind": "user"}, "x-audiences"),
+        ({"type": "http", "scheme": "bearer"}, "user", ("",)),
+        (
+            {"type": "oauth2", "flows": {"clientCredentials": {"tokenUrl": "/t", "scopes": {}}}},
+            "service",
+            ("",),
+        ),
+        ({"type": "oauth2", "flows": {"password": {"tokenUrl": "/t", "scopes": {}}}}, "user", ("",)),
+        (
+            {"type": "http", "scheme": "bearer", "x-token-kind": "service", "x-audiences": ["api"]},
+            "service",
+            ("api",),
+        ),
     ],
 )
-def test_schemes_without_extensions_are_contract_errors(scheme: dict[str, Any], message: str) -> None:
+def test_a_generated_scheme_without_extensions_implies_its_kind_and_any_audience(
+    scheme: dict[str, Any], kind: str, audiences: tuple[str, ...]
+) -> None:
+    document = {
+        "components": {"securitySchemes": {"bearer": scheme}},
+        "paths": {"/a": {"get": {"security": [{"bearer": []}], "responses": {}}}},
+    }
+    (op,) = operations_of(spec(document))
+    assert (op.requirements[0].kind, op.requirements[0].audiences) == (kind, audiences)
+
+
+@pytest.mark.parametrize(
+    ("scheme", "message"),
+    [
+        ({"type": "http", "scheme": "bearer", "x-token-kind": "robot"}, "x-token-kind"),
+        ({"type": "http", "scheme": "bearer", "x-token-kind": "user", "x-audiences": []}, "x-audiences"),
+    ],
+)
+def test_wrong_extensions_are_contract_errors(scheme: dict[str, Any], message: str) -> None:
     document = {
         "components": {"securitySchemes": {"bearer": scheme}},
         "paths": {"/a": {"get": {"security": [{"bearer": []}], "responses": {}}}},
