@@ -83,7 +83,7 @@ def test_server_messages_are_judged_against_their_schema_and_undeclared_types_fa
     [
         (["info", "x-service"], None, "x-service"),
         (["channels", "events", "x-handshake"], None, "x-handshake"),
-        (["channels", "events", "x-sequence"], None, "x-sequence"),
+        (["channels", "events", "x-sequence"], {"start": 1}, "x-sequence"),
         (["channels", "events", "x-message-roles", "first"], "hello", "undeclared messages"),
         (["channels", "events", "address"], "ws", "address"),
     ],
@@ -113,3 +113,10 @@ def test_reproductions_never_show_a_token() -> None:
     assert '{"type": "ping", "id": "p"}' in header
     assert "--protocol 'events.v1, bearer.[REDACTED]'" in protocol
     assert token not in header + protocol
+
+
+def test_a_channel_without_x_sequence_numbers_nothing() -> None:
+    document = copy.deepcopy(asyncapi_spec())
+    del document["channels"]["events"]["x-sequence"]
+    ws = WsContract(document)
+    assert not ws.sequence.numbered and ws.sequence.reply_id_field == "id"
