@@ -91,7 +91,7 @@ def _properties(pair: Pair) -> None:
             kind, text = "required-property-removed", f"property {name} removed (was required){why}{hint}"
         else:
             kind, text = "property-removed", f"property {name} removed{why}{hint}"
-        pair.add(kind, text, path=f".{name}", old=name, old_pointer=before[name].pointer)
+        pair.add(kind, text, path=f".{name}", old=name, new=renamed.get(name), old_pointer=before[name].pointer)
     for name in added:
         required = name in n.required
         if required:
@@ -117,7 +117,22 @@ def _renames(removed: list[str], added: list[str], before: dict[str, Node], afte
     for name in added:
         if (key := fingerprint(after[name].value)) in groups:
             groups[key][1].append(name)
-    return {gone[0]: came[0] for gone, came in groups.values() if len(gone) == 1 and len(came) == 1}
+    pairs: dict[str, str] = {}
+    for gone, came in groups.values():
+        if len(gone) == 1 and len(came) == 1:
+            pairs[gone[0]] = came[0]
+            continue
+        # several of the same schema: pair names of which one contains the other (run_id → id)
+        for name in gone:
+            matches = [c for c in came if _related(name, c)]
+            if len(matches) == 1 and [g for g in gone if _related(g, matches[0])] == [name]:
+                pairs[name] = matches[0]
+    return pairs
+
+
+def _related(a: str, b: str) -> bool:
+    x, y = a.lower().replace("_", ""), b.lower().replace("_", "")
+    return x in y or y in x
 
 
 def _shape(value: Open) -> str:

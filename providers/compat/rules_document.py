@@ -25,7 +25,7 @@ DOCUMENT_RULES: tuple[Rule, ...] = (
         "operation-removed",
         DOC,
         B,
-        "clients calling it get 404/405 (RFC 9110 §15.5.5, §15.5.6); it was never deprecated",
+        "clients calling it get 404/405",
         "api-removed-without-deprecation, api-path-removed-without-deprecation",
     ),
     fixed(

@@ -98,7 +98,8 @@ def test_json_format_lists_every_change_with_pointers(
     report = json.loads(out)
     assert code == 1
     assert report["verdict"] == "fail" and report["fail_on"] == "breaking"
-    assert report["counts"] == {"breaking": 2, "deprecation": 1, "non-breaking": 0}
+    # a changed default is an annotation: reported for review, not breaking
+    assert report["counts"] == {"breaking": 1, "deprecation": 1, "non-breaking": 1}
     changes = {c["kind"]: c for c in report["comparisons"][0]["changes"]}
     assert set(changes) == {"type-changed", "default-changed", "operation-deprecated"}
     assert changes["type-changed"]["new_pointer"] == "#/components/schemas/Thread/properties/name"
@@ -140,7 +141,7 @@ def test_unreadable_input_exits_2_with_one_line(tmp_path: Path, capsys: pytest.C
     (tmp_path / "broken.yaml").write_text("openapi: 3.1.0\npaths: {a: [\n")
     _one_line_error(*run(capsys, good, str(tmp_path / "broken.yaml")), "broken.yaml", "not valid YAML")
     (tmp_path / "asyncapi.yaml").write_text("asyncapi: 3.0.0\n")
-    _one_line_error(*run(capsys, good, str(tmp_path / "asyncapi.yaml")), "not an OpenAPI 3 document")
+    _one_line_error(*run(capsys, good, str(tmp_path / "asyncapi.yaml")), "not an OpenAPI 3 or Swagger 2.0 document")
     dangling = spec()
     dangling["paths"]["/v2/threads/{thread_id}"]["get"]["responses"]["200"]["content"]["application/json"][
         "schema"
