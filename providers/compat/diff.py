@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from providers.compat.check import check
 from providers.compat.model import Change, Direction, Severity, make_change, tally, worst
 from providers.compat.operations import DocumentComparator
 from providers.compat.sources import SPEC_SUFFIXES, Repository, SpecSource, ensure_openapi, load_spec
@@ -31,6 +32,9 @@ def compare(
     converted first; documents are not modified."""
     old = ensure_openapi(old, old_label)
     new = ensure_openapi(new, new_label)
+    check(old, old_label)
+    if new is not old:
+        check(new, new_label)
     return DocumentComparator(old, new, old_label, new_label, today).run()
 
 

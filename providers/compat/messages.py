@@ -157,10 +157,22 @@ def _parameter_lifecycle(d: DocumentComparator, where: str, name: str, previous:
 # --- bodies and media types ----------------------------------------------------------------------
 
 
+#: Media types that are one another's alias (RFC 7303 §9.2: text/xml is application/xml).
+_ALIASES = {"text/xml": "application/xml", "application/x-json": "application/json", "text/json": "application/json"}
+
+
+def media_key(media: str) -> str:
+    """A media type as compared: lower case, aliases unified, the `charset` parameter dropped (JSON and
+    XML carry their encoding themselves); other parameters (`version=2`, `profile=`) are kept."""
+    kind, *params = (part.strip() for part in media.lower().split(";"))
+    kept = [p for p in params if p and not p.startswith("charset=")]
+    return ";".join([_ALIASES.get(kind, kind), *kept])
+
+
 def _content(resolver: Resolver, holder: Node | None) -> dict[str, Node]:
     if holder is None:
         return {}
-    return {media.lower(): node for media, node in resolver.mapping(holder, "content", "content").items()}
+    return {media_key(media): node for media, node in resolver.mapping(holder, "content", "content").items()}
 
 
 def _covering(media: str, others: dict[str, Node]) -> str | None:

@@ -132,8 +132,9 @@ class DocumentComparator:
                     self.change("operation-added", f"{method.upper()} {path}", "new operation", new_node=op)
 
     def deprecated(self, resolver: Resolver, op: Node) -> bool:
+        """`deprecated: true`, or a `Deprecation` (RFC 9745) or `Sunset` (RFC 8594) response header."""
         return bool(op.value.get("deprecated")) or any(
-            DEPRECATION_HEADER in headers for headers in self._response_headers(resolver, op)
+            DEPRECATION_HEADER in headers or SUNSET_HEADER in headers for headers in self._response_headers(resolver, op)
         )
 
     def sunset(self, resolver: Resolver, op: Node) -> lifecycle.Sunset:
@@ -153,10 +154,10 @@ class DocumentComparator:
             return []
         found = []
         for code in responses:
-            response = resolver.resolve(op.child("responses", code)).value
-            headers = response.get("headers") if isinstance(response, dict) else None
+            response = resolver.resolve(op.child("responses", code))
+            headers = response.value.get("headers") if isinstance(response.value, dict) else None
             if isinstance(headers, dict):
-                found.append({str(k).lower(): resolver.resolve(Node(v, "#")).value for k, v in headers.items()})
+                found.append({str(k).lower(): resolver.resolve(response.child("headers", k)).value for k in headers})
         return found
 
     def _removed(self, label: str, op: Node, *, whole_path: bool) -> None:
