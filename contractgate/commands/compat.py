@@ -28,9 +28,9 @@ from providers.compat import (
     compare_file_at_revision,
     compare_files,
     compare_revision,
+    table,
     tally,
 )
-from providers.compat import table
 from providers.compat.model import RULES
 from providers.errors import ConfigError, ContractError, ContractgateError
 
@@ -196,6 +196,8 @@ def register(commands: Subcommands) -> None:
     )
     compat.add_argument("--timeout", type=float, default=10.0, help="seconds to fetch a URL (default 10)")
     compat.add_argument(
-        "--rules", action="store_true", help="print the rule table (every rule, its severities and basis) and exit"
+        "--rules",
+        action="store_true",
+        help="print the rule table (every rule, its severities and basis) and exit",
     )
     compat.set_defaults(run=run)

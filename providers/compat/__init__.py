@@ -35,7 +35,18 @@ from providers.compat.diff import (
     compare_revision,
     compare_sources,
 )
-from providers.compat.model import FAMILIES, RULES, RULES_BY_KIND, Change, Direction, Effect, Rule, Severity, tally, worst
+from providers.compat.model import (
+    FAMILIES,
+    RULES,
+    RULES_BY_KIND,
+    Change,
+    Direction,
+    Effect,
+    Rule,
+    Severity,
+    tally,
+    worst,
+)
 from providers.compat.sources import SpecSource, load_spec
 
 __all__ = [

@@ -54,7 +54,11 @@ def compare(pair: Pair) -> None:
     elif n.contains is not None:
         pair.add("contains-added", "arrays must contain a matching element", new_pointer=n.contains.pointer)
     elif o.contains is not None:
-        pair.add("contains-removed", "arrays no longer must contain a matching element", old_pointer=o.contains.pointer)
+        pair.add(
+            "contains-removed",
+            "arrays no longer must contain a matching element",
+            old_pointer=o.contains.pointer,
+        )
     before_u, after_u = o.unevaluated_items, n.unevaluated_items
     # elements past the tuple are unevaluated only where `items` is absent
     if isinstance(before_u, Node) and isinstance(after_u, Node):

@@ -137,7 +137,9 @@ def _key_for(there: Location, root: Location, taken: set[str]) -> str:
         name = there.where
     else:
         base = posixpath.dirname(root.where)
-        name = posixpath.relpath(there.where, base) if base or not there.where.startswith("/") else there.where
+        name = (
+            posixpath.relpath(there.where, base) if base or not there.where.startswith("/") else there.where
+        )
     candidate, n = name, 1
     while candidate in taken or not candidate:
         n += 1

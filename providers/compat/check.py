@@ -35,7 +35,9 @@ class _Checker:
         self.tasks: list[Task] = []
 
     def fail(self, pointer: str, what: str, want: str, value: Any) -> ContractError:
-        return ContractError(f"{self.label}: {display_pointer(pointer)}: {what} must be {want}, found {type_name(value)}")
+        return ContractError(
+            f"{self.label}: {display_pointer(pointer)}: {what} must be {want}, found {type_name(value)}"
+        )
 
     def mapping(self, value: Any, pointer: str, what: str) -> dict[str, Any]:
         if not isinstance(value, dict):

@@ -28,7 +28,11 @@ _COMPOSITION_KEYS = frozenset({"oneOf", "anyOf"})
 def disjoint(resolver: Resolver, a: FlatSchema, b: FlatSchema) -> bool:
     """No value can match both (decided structurally; False when unsure)."""
     if a.types is not None and b.types is not None:
-        shared = a.types & b.types or ({"integer"} if {"integer", "number"} <= (a.types | b.types) and ("integer" in a.types or "integer" in b.types) else set())
+        shared = a.types & b.types or (
+            {"integer"}
+            if {"integer", "number"} <= (a.types | b.types) and ("integer" in a.types or "integer" in b.types)
+            else set()
+        )
         if not shared and not (a.nullable and b.nullable):
             return True
     if a.enum is not None and b.enum is not None and not (a.nullable and b.nullable):
@@ -49,7 +53,11 @@ def _base(node: Node, flat: FlatSchema) -> Node | None:
     if not isinstance(value, dict):
         return None
     rest = {k: v for k, v in value.items() if k not in _COMPOSITION_KEYS and k != "discriminator"}
-    meaningful = {k for k in rest if k not in ("description", "title", "example", "examples", "$comment") and not k.startswith("x-")}
+    meaningful = {
+        k
+        for k in rest
+        if k not in ("description", "title", "example", "examples", "$comment") and not k.startswith("x-")
+    }
     return Node(rest, node.pointer) if meaningful else None
 
 
@@ -80,14 +88,22 @@ def compare(pair: Pair) -> bool:
         return False
     if o.compositions:  # unwrapped: the new schema is one alternative
         kind, variants = o.compositions[0]
-        old_keyed = _keyed(pair.c.old, tuple(_with_base(_base(_resolved(pair.c.old, pair.old_node), o), v) for v in variants), o.discriminator)
+        old_keyed = _keyed(
+            pair.c.old,
+            tuple(_with_base(_base(_resolved(pair.c.old, pair.old_node), o), v) for v in variants),
+            o.discriminator,
+        )
         new_keyed = {n.name or "#0": pair.new_node}
         _variants(pair, kind, kind, old_keyed, new_keyed)
         _rest_of_compositions(pair, o.compositions[1:], ())
     else:
         kind, variants = n.compositions[0]
         old_keyed = {o.name or "#0": pair.old_node}
-        new_keyed = _keyed(pair.c.new, tuple(_with_base(_base(_resolved(pair.c.new, pair.new_node), n), v) for v in variants), n.discriminator)
+        new_keyed = _keyed(
+            pair.c.new,
+            tuple(_with_base(_base(_resolved(pair.c.new, pair.new_node), n), v) for v in variants),
+            n.discriminator,
+        )
         _variants(pair, kind, kind, old_keyed, new_keyed)
         _rest_of_compositions(pair, (), n.compositions[1:])
     return True
@@ -159,7 +175,9 @@ def _variants(pair: Pair, old_kind: str, new_kind: str, old: dict[str, Node], ne
             pair.add(kind, f"{old_kind} → {new_kind}", old=old_kind, new=new_kind)
 
 
-def _rest_of_compositions(pair: Pair, old: tuple[tuple[str, tuple[Node, ...]], ...], new: tuple[tuple[str, tuple[Node, ...]], ...]) -> None:
+def _rest_of_compositions(
+    pair: Pair, old: tuple[tuple[str, tuple[Node, ...]], ...], new: tuple[tuple[str, tuple[Node, ...]], ...]
+) -> None:
     for index in range(max(len(old), len(new))):
         if index < len(old) and index < len(new):
             (old_kind, old_variants), (new_kind, new_variants) = old[index], new[index]
@@ -185,11 +203,21 @@ def compare_rest(pair: Pair) -> None:
     if o.content_schema is not None and n.content_schema is not None:
         pair.recurse(o.content_schema, n.content_schema, "{content}")
     elif n.content_schema is not None:
-        pair.add("content-schema-added", "the decoded content must match a schema", new_pointer=n.content_schema.pointer)
+        pair.add(
+            "content-schema-added",
+            "the decoded content must match a schema",
+            new_pointer=n.content_schema.pointer,
+        )
     elif o.content_schema is not None:
-        pair.add("content-schema-removed", "the decoded content is no longer constrained", old_pointer=o.content_schema.pointer)
+        pair.add(
+            "content-schema-removed",
+            "the decoded content is no longer constrained",
+            old_pointer=o.content_schema.pointer,
+        )
     if (o.discriminator, o.mapping) != (n.discriminator, n.mapping) and (o.compositions or n.compositions):
-        pair.add("discriminator-changed", f"discriminator {_disc(o)} → {_disc(n)}", old=_disc(o), new=_disc(n))
+        pair.add(
+            "discriminator-changed", f"discriminator {_disc(o)} → {_disc(n)}", old=_disc(o), new=_disc(n)
+        )
 
 
 def _disc(schema: FlatSchema) -> Any:
@@ -211,20 +239,40 @@ def _conditionals(pair: Pair) -> None:
     o, n = pair.o.conditionals, pair.n.conditionals
     for index in range(max(len(o), len(n))):
         if index >= len(o):
-            pair.add("if-then-else-added", "a condition with then/else applies", new_pointer=n[index].if_.pointer)
+            pair.add(
+                "if-then-else-added", "a condition with then/else applies", new_pointer=n[index].if_.pointer
+            )
             continue
         if index >= len(n):
-            pair.add("if-then-else-removed", "a condition with then/else no longer applies", old_pointer=o[index].if_.pointer)
+            pair.add(
+                "if-then-else-removed",
+                "a condition with then/else no longer applies",
+                old_pointer=o[index].if_.pointer,
+            )
             continue
         before, after = o[index], n[index]
-        if fingerprint(before.if_.value) != fingerprint(after.if_.value) or _refs_differ(pair, before.if_, after.if_):
-            pair.add("if-changed", "the condition selecting then/else changed", old_pointer=before.if_.pointer, new_pointer=after.if_.pointer)
+        if fingerprint(before.if_.value) != fingerprint(after.if_.value) or _refs_differ(
+            pair, before.if_, after.if_
+        ):
+            pair.add(
+                "if-changed",
+                "the condition selecting then/else changed",
+                old_pointer=before.if_.pointer,
+                new_pointer=after.if_.pointer,
+            )
             continue
-        for slot, old_branch, new_branch in (("then", before.then, after.then), ("else", before.else_, after.else_)):
+        for slot, old_branch, new_branch in (
+            ("then", before.then, after.then),
+            ("else", before.else_, after.else_),
+        ):
             if old_branch is not None and new_branch is not None:
                 pair.recurse(old_branch, new_branch, f"{{{slot}}}")
             elif new_branch is not None:
-                pair.add(f"{slot}-added", f"values {'meeting' if slot == 'then' else 'failing'} the condition must match {slot}", new_pointer=new_branch.pointer)
+                pair.add(
+                    f"{slot}-added",
+                    f"values {'meeting' if slot == 'then' else 'failing'} the condition must match {slot}",
+                    new_pointer=new_branch.pointer,
+                )
             elif old_branch is not None:
                 pair.add(f"{slot}-removed", f"{slot} removed", old_pointer=old_branch.pointer)
 

@@ -19,8 +19,19 @@ from providers.compat.rules_schema import BOUND_KEYWORDS
 if TYPE_CHECKING:
     from providers.compat.schemas import Pair
 
-MATCHES_EVERYTHING = frozenset({"", ".*", "^.*", ".*$", "^.*$", "(.*)", "^(.*)$", "[\\s\\S]*", "^[\\s\\S]*$", "(?s).*"})
-_SIMPLE = ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties", "minContains", "maxContains")
+MATCHES_EVERYTHING = frozenset(
+    {"", ".*", "^.*", ".*$", "^.*$", "(.*)", "^(.*)$", "[\\s\\S]*", "^[\\s\\S]*$", "(?s).*"}
+)
+_SIMPLE = (
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "minProperties",
+    "maxProperties",
+    "minContains",
+    "maxContains",
+)
 
 
 def compare(pair: Pair) -> None:
@@ -30,7 +41,10 @@ def compare(pair: Pair) -> None:
         if before != after:
             _bound(pair, keyword, before, after)
     integer = pair.n.types == frozenset({"integer"}) and pair.o.types == frozenset({"integer"})
-    for inclusive, exclusive, lower in (("minimum", "exclusiveMinimum", True), ("maximum", "exclusiveMaximum", False)):
+    for inclusive, exclusive, lower in (
+        ("minimum", "exclusiveMinimum", True),
+        ("maximum", "exclusiveMaximum", False),
+    ):
         _numeric(pair, inclusive, exclusive, lower, integer)
     _pattern(pair, o.get("pattern"), n.get("pattern"))
     _multiple_of(pair, _num(o.get("multipleOf")), _num(n.get("multipleOf")))
@@ -38,9 +52,17 @@ def compare(pair: Pair) -> None:
     if before_unique != after_unique:
         kind = "unique-items-set" if after_unique else "unique-items-unset"
         pair.add(kind, f"uniqueItems {before_unique} → {after_unique}", old=before_unique, new=after_unique)
-    for keyword, kind in (("contentMediaType", "content-media-type-changed"), ("contentEncoding", "content-encoding-changed")):
+    for keyword, kind in (
+        ("contentMediaType", "content-media-type-changed"),
+        ("contentEncoding", "content-encoding-changed"),
+    ):
         if o.get(keyword) != n.get(keyword):
-            pair.add(kind, f"{keyword} {o.get(keyword)!r} → {n.get(keyword)!r}", old=o.get(keyword), new=n.get(keyword))
+            pair.add(
+                kind,
+                f"{keyword} {o.get(keyword)!r} → {n.get(keyword)!r}",
+                old=o.get(keyword),
+                new=n.get(keyword),
+            )
 
 
 def _num(value: Any) -> Any:
@@ -62,7 +84,9 @@ def _text(value: Any) -> str:
     return "none" if value is None else str(value)
 
 
-def _effective(keywords: dict[str, Any], inclusive: str, exclusive: str, lower: bool, integer: bool) -> tuple[Any, bool] | None:
+def _effective(
+    keywords: dict[str, Any], inclusive: str, exclusive: str, lower: bool, integer: bool
+) -> tuple[Any, bool] | None:
     """The tightest bound as (value, exclusive), or None."""
     candidates: list[tuple[Any, bool]] = []
     if _num(keywords.get(inclusive)) is not None:
@@ -102,7 +126,9 @@ def _numeric(pair: Pair, inclusive: str, exclusive: str, lower: bool, integer: b
     elif after is None:
         action = "unset"
     else:
-        action = ("increased" if lower else "decreased") if narrows else ("decreased" if lower else "increased")
+        action = (
+            ("increased" if lower else "decreased") if narrows else ("decreased" if lower else "increased")
+        )
     text = f"{'lower' if lower else 'upper'} bound {_show_bound(before)} → {_show_bound(after)}"
     pair.add(f"{stem}-{action}", text, old=_plain(before), new=_plain(after))
 
@@ -130,7 +156,12 @@ def _pattern(pair: Pair, before: Any, after: Any) -> None:
         kind = "pattern-widened"
     else:
         kind = "pattern-changed"
-    pair.add(kind, f"pattern {before!r} → {after!r}" if after is not None else f"pattern {before!r} removed", old=before, new=after)
+    pair.add(
+        kind,
+        f"pattern {before!r} → {after!r}" if after is not None else f"pattern {before!r} removed",
+        old=before,
+        new=after,
+    )
 
 
 def _core(pattern: str) -> str:

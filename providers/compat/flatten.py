@@ -103,7 +103,9 @@ class _Flattener:
         if value is False:
             return FlatSchema(node.pointer, types=frozenset())
         if not isinstance(value, dict):
-            raise self.r.error(node.pointer, f"a schema must be a mapping or a boolean, found {type_name(value)}")
+            raise self.r.error(
+                node.pointer, f"a schema must be a mapping or a boolean, found {type_name(value)}"
+            )
         if "$ref" in value:
             target = self.r.lookup(value["$ref"], node.pointer)
             if target.pointer in seen:
@@ -114,8 +116,8 @@ class _Flattener:
             if not siblings or all(k in _ANNOTATION_ONLY or k.startswith("x-") for k in siblings):
                 return inner
             # OpenAPI 3.1: keywords beside a $ref apply too (as if both were allOf parts)
-            own = self.flatten(Node(siblings, node.pointer), seen)
-            return merge([inner, own], inner.pointer, inner.name)
+            beside = self.flatten(Node(siblings, node.pointer), seen)
+            return merge([inner, beside], inner.pointer, inner.name)
         if "allOf" in value:
             parts_node = self._list(node, "allOf")
             own = {k: v for k, v in value.items() if k != "allOf"}
@@ -151,7 +153,10 @@ class _Flattener:
             return None
         child = node.child(key)
         if not isinstance(child.value, (dict, bool)):
-            raise self.r.error(child.pointer, f"{key} must be a schema (a mapping or a boolean), found {type_name(child.value)}")
+            raise self.r.error(
+                child.pointer,
+                f"{key} must be a schema (a mapping or a boolean), found {type_name(child.value)}",
+            )
         return child
 
     def _open(self, node: Node, key: str) -> Open:
@@ -169,7 +174,10 @@ class _Flattener:
         names = [declared] if isinstance(declared, str) else declared
         if not isinstance(names, list) or not all(isinstance(t, str) and t in JSON_TYPES for t in names):
             where = node.child("type").pointer
-            raise self.r.error(where, f"type must be one of {', '.join(sorted(JSON_TYPES))} or a list of them, found {declared!r}")
+            raise self.r.error(
+                where,
+                f"type must be one of {', '.join(sorted(JSON_TYPES))} or a list of them, found {declared!r}",
+            )
         return frozenset(t for t in names if t != "null"), "null" in names
 
     def own(self, node: Node) -> FlatSchema:
@@ -193,14 +201,20 @@ class _Flattener:
             for name, schema in props.value.items():
                 child = props.child(name)
                 if not isinstance(schema, (dict, bool)):
-                    raise self.r.error(child.pointer, f"a property schema must be a mapping or a boolean, found {type_name(schema)}")
+                    raise self.r.error(
+                        child.pointer,
+                        f"a property schema must be a mapping or a boolean, found {type_name(schema)}",
+                    )
                 properties[str(name)] = child
                 if isinstance(schema, dict) and schema.get("required") is True:
                     required.add(str(name))  # the draft-03 spelling, still found in real documents
         if "required" in value and not isinstance(value["required"], bool):
             names = value["required"]
             if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-                raise self.r.error(node.child("required").pointer, f"required must be a list of property names, found {names!r}"[:200])
+                raise self.r.error(
+                    node.child("required").pointer,
+                    f"required must be a list of property names, found {names!r}"[:200],
+                )
             required.update(names)
         additional = self._open(node, "additionalProperties")
         pattern_props = self._map(node, "patternProperties")
@@ -208,13 +222,21 @@ class _Flattener:
         dependent_schemas: dict[str, Node] = {}
         for key in ("dependencies", "dependentRequired", "dependentSchemas"):
             deps = self._map(node, key)
-            for name, dep in (deps.value if deps else {}).items():
-                if isinstance(dep, list) and all(isinstance(d, str) for d in dep) and key != "dependentSchemas":
+            if deps is None:
+                continue
+            for name, dep in deps.value.items():
+                if (
+                    isinstance(dep, list)
+                    and all(isinstance(d, str) for d in dep)
+                    and key != "dependentSchemas"
+                ):
                     dependent_required[str(name)] = frozenset(dep)
                 elif isinstance(dep, (dict, bool)) and key != "dependentRequired":
-                    dependent_schemas[str(name)] = deps.child(name)  # type: ignore[union-attr]
+                    dependent_schemas[str(name)] = deps.child(name)
                 else:
-                    raise self.r.error(deps.child(name).pointer, f"a {key} entry must be a list of names or a schema")  # type: ignore[union-attr]
+                    raise self.r.error(
+                        deps.child(name).pointer, f"a {key} entry must be a list of names or a schema"
+                    )
         items: Node | bool | None = None
         prefix: tuple[Node, ...] = ()
         raw_items = value.get("items")
@@ -238,11 +260,20 @@ class _Flattener:
         keywords = {k: v for k, v in value.items() if k not in _STRUCTURAL}
         for keyword in (*LOWER_BOUNDS, *UPPER_BOUNDS, "multipleOf"):
             bound = keywords.get(keyword)
-            if bound is not None and not _number(bound) and not (keyword.startswith("exclusive") and isinstance(bound, bool)):
-                raise self.r.error(node.child(keyword).pointer, f"{keyword} must be a number, found {bound!r}"[:200])
+            if (
+                bound is not None
+                and not _number(bound)
+                and not (keyword.startswith("exclusive") and isinstance(bound, bool))
+            ):
+                raise self.r.error(
+                    node.child(keyword).pointer, f"{keyword} must be a number, found {bound!r}"[:200]
+                )
         for keyword in ("pattern", "format"):
             if keyword in keywords and not isinstance(keywords[keyword], str):
-                raise self.r.error(node.child(keyword).pointer, f"{keyword} must be a string, found {type_name(keywords[keyword])}")
+                raise self.r.error(
+                    node.child(keyword).pointer,
+                    f"{keyword} must be a string, found {type_name(keywords[keyword])}",
+                )
         _exclusive_30(keywords)
         return FlatSchema(
             pointer=node.pointer,
@@ -255,7 +286,9 @@ class _Flattener:
             required=frozenset(required),
             additional=additional,
             unevaluated_properties=self._open(node, "unevaluatedProperties"),
-            pattern_properties={str(k): pattern_props.child(k) for k in pattern_props.value} if pattern_props else {},
+            pattern_properties={str(k): pattern_props.child(k) for k in pattern_props.value}
+            if pattern_props
+            else {},
             property_names=subs["propertyNames"],
             dependent_required=dependent_required,
             dependent_schemas=dependent_schemas,
@@ -292,7 +325,9 @@ class _Flattener:
         return replace(flat, compositions=(*flat.compositions, (keyword, tuple(others))), nullable=nullable)
 
 
-_ANNOTATION_ONLY = frozenset({"description", "title", "summary", "example", "examples", "$comment", "deprecated", "externalDocs"})
+_ANNOTATION_ONLY = frozenset(
+    {"description", "title", "summary", "example", "examples", "$comment", "deprecated", "externalDocs"}
+)
 
 
 def _number(value: Any) -> bool:
@@ -334,7 +369,9 @@ def merge(parts: list[FlatSchema], pointer: str, name: str | None) -> FlatSchema
     for part in parts:
         for prop, child in part.properties.items():
             if prop in properties and properties[prop].value != child.value:
-                properties[prop] = Node({"allOf": [properties[prop].value, child.value]}, properties[prop].pointer)
+                properties[prop] = Node(
+                    {"allOf": [properties[prop].value, child.value]}, properties[prop].pointer
+                )
             else:
                 properties.setdefault(prop, child)
     return FlatSchema(

@@ -50,7 +50,11 @@ def parse_date(value: Any) -> Sunset:
     if match := _STRUCTURED_DATE.match(text):
         return datetime.fromtimestamp(int(match.group(1)), UTC).date()
     try:
-        return date.fromisoformat(text[:10]) if len(text) == 10 else datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+        return (
+            date.fromisoformat(text[:10])
+            if len(text) == 10
+            else datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+        )
     except ValueError:
         pass
     try:
@@ -86,9 +90,16 @@ def stability_kind(before: Any, after: Any) -> tuple[str, str] | None:
     """(kind, message) for a change of `x-stability-level`, or None."""
     old, new = stability(before), stability(after)
     if isinstance(new, Invalid) and (not isinstance(old, Invalid) or old.text != new.text):
-        return "stability-invalid", f"x-stability-level {new.text!r} is not one of {', '.join(STABILITY_LEVELS)}"
+        return (
+            "stability-invalid",
+            f"x-stability-level {new.text!r} is not one of {', '.join(STABILITY_LEVELS)}",
+        )
     if isinstance(old, str) and isinstance(new, str) and old != new:
-        kind = "stability-decreased" if STABILITY_LEVELS.index(new) < STABILITY_LEVELS.index(old) else "stability-increased"
+        kind = (
+            "stability-decreased"
+            if STABILITY_LEVELS.index(new) < STABILITY_LEVELS.index(old)
+            else "stability-increased"
+        )
         return kind, f"x-stability-level {old} → {new}"
     if isinstance(old, str) and new is None and old != "stable":
         return None  # no level is read as stable: an increase nobody needs told about
@@ -104,7 +115,11 @@ def sunset_kinds(before: Sunset, after: Sunset, deprecated_now: bool) -> list[tu
     if before is None or isinstance(before, Invalid):
         return []
     if after is None:
-        return [("sunset-removed", f"sunset {before.isoformat()} removed, still deprecated")] if deprecated_now else []
+        return (
+            [("sunset-removed", f"sunset {before.isoformat()} removed, still deprecated")]
+            if deprecated_now
+            else []
+        )
     if after < before:
         return [("sunset-moved-earlier", f"sunset {before.isoformat()} → {after.isoformat()}")]
     if after > before:
@@ -112,12 +127,17 @@ def sunset_kinds(before: Sunset, after: Sunset, deprecated_now: bool) -> list[tu
     return []
 
 
-def removal_kind(deprecated: bool, sunset: Sunset, today: date, *, plain: str, deprecated_kind: str, early: str) -> tuple[str, str]:
+def removal_kind(
+    deprecated: bool, sunset: Sunset, today: date, *, plain: str, deprecated_kind: str, early: str
+) -> tuple[str, str]:
     """(kind, message) for an item removed from the description."""
     if not deprecated:
         return plain, "removed without being deprecated first"
     if isinstance(sunset, Invalid):
-        return "sunset-invalid", f"removed; it was deprecated with a sunset that is not a date ({sunset.text!r})"
+        return (
+            "sunset-invalid",
+            f"removed; it was deprecated with a sunset that is not a date ({sunset.text!r})",
+        )
     if sunset is not None and sunset > today:
         return early, f"removed before its sunset {sunset.isoformat()}"
     when = f" and its sunset {sunset.isoformat()} passed" if sunset is not None else ""

@@ -45,7 +45,9 @@ _BASE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoad
 # An anchor, alias or tag token, and plain scalars rapidyaml's JSON emitter writes differently from
 # the YAML 1.2 core schema. Found with cheap patterns, then confirmed where a node starts.
 _PROPERTY = re.compile(rb"[&*!][^\s\[\]{},]")
-_SCALAR_HINT = re.compile(rb"~|N(?:ull|ULL)|T(?:rue|RUE)|F(?:alse|ALSE)|\.(?:inf|Inf|INF|nan|NaN|NAN)|0[ox0-9]|\+[0-9.]")
+_SCALAR_HINT = re.compile(
+    rb"~|N(?:ull|ULL)|T(?:rue|RUE)|F(?:alse|ALSE)|\.(?:inf|Inf|INF|nan|NaN|NAN)|0[ox0-9]|\+[0-9.]"
+)
 _RISKY_SCALAR = re.compile(
     rb"(?:~|Null|NULL|True|TRUE|False|FALSE|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|0o[0-7]+|0x[0-9a-fA-F]+"
     rb"|[-+]?0[0-9]+(?:\.[0-9]*)?|\+[0-9.][0-9.eE+-]*)[ \t]*(?:\r|\n|$|[,\]}#])"
@@ -71,7 +73,11 @@ def _needs_pyyaml(data: bytes) -> bool:
         at = match.start()
         if at and data[at - 1] in b"-+":
             at -= 1
-        if (at == 0 or data[at - 1] in _BEFORE_NODE) and _RISKY_SCALAR.match(data, at) and _node_start(data, at):
+        if (
+            (at == 0 or data[at - 1] in _BEFORE_NODE)
+            and _RISKY_SCALAR.match(data, at)
+            and _node_start(data, at)
+        ):
             return True
     return False
 
@@ -90,7 +96,9 @@ def decode(data: bytes, label: str) -> str:
             try:
                 return data[len(bom) :].decode(codec)
             except UnicodeDecodeError as exc:
-                raise ContractError(f"{label}: not {codec.upper()} text despite its byte-order mark ({exc.reason})") from None
+                raise ContractError(
+                    f"{label}: not {codec.upper()} text despite its byte-order mark ({exc.reason})"
+                ) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -175,14 +183,20 @@ class _CoreLoader(_BASE_LOADER):  # type: ignore[valid-type,misc]
     yaml_implicit_resolvers: dict[Any, Any] = {}
 
 
-_CoreLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-_CoreLoader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+_CoreLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_CoreLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+)
 _CoreLoader.add_implicit_resolver(
     "tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
 )
 _CoreLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
-    re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
     list("-+.0123456789"),
 )
 _CoreLoader.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^<<$"), ["<"])
@@ -206,7 +220,7 @@ def _core_float(loader: yaml.SafeLoader, node: yaml.Node) -> float:
     return float(value)
 
 
-def _raw_key_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[str, Any]:
+def _raw_key_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Iterator[dict[str, Any]]:
     loader.flatten_mapping(node)  # `<<: *defaults` merges
     result: dict[str, Any] = {}
     yield result
@@ -220,9 +234,22 @@ def _raw_key_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[st
 
 _CoreLoader.add_constructor("tag:yaml.org,2002:int", _core_int)
 _CoreLoader.add_constructor("tag:yaml.org,2002:float", _core_float)
-_CoreLoader.add_constructor("tag:yaml.org,2002:map", _raw_key_mapping)  # type: ignore[arg-type]
-for _tag in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary", "tag:yaml.org,2002:set", "tag:yaml.org,2002:omap", "tag:yaml.org,2002:pairs"):
-    _CoreLoader.add_constructor(_tag, lambda loader, node: loader.construct_scalar(node) if isinstance(node, yaml.ScalarNode) else loader.construct_sequence(node))
+_CoreLoader.add_constructor("tag:yaml.org,2002:map", _raw_key_mapping)
+for _tag in (
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:binary",
+    "tag:yaml.org,2002:set",
+    "tag:yaml.org,2002:omap",
+    "tag:yaml.org,2002:pairs",
+):
+    _CoreLoader.add_constructor(
+        _tag,
+        lambda loader, node: (
+            loader.construct_scalar(node)
+            if isinstance(node, yaml.ScalarNode)
+            else loader.construct_sequence(node)
+        ),
+    )
 
 
 def _parse_pyyaml(text: str, label: str) -> Any:

@@ -109,7 +109,11 @@ def _parameters(
             deprecated_kind="deprecated-parameter-removed",
             early="parameter-removed-before-sunset",
         )
-        message = f"parameter {param.value.get('name')} removed" if kind == "parameter-removed" else f"parameter {param.value.get('name')} {text}"
+        message = (
+            f"parameter {param.value.get('name')} removed"
+            if kind == "parameter-removed"
+            else f"parameter {param.value.get('name')} {text}"
+        )
         d.change(kind, where, message, old_node=param)
     for key, param in after.items():
         where_kind = str(param.value.get("in"))
@@ -118,7 +122,9 @@ def _parameters(
         required = bool(param.value.get("required")) or where_kind == "path"
         if key not in before:
             kind = "required-parameter-added" if required and not provider_calls else "parameter-added"
-            d.change(kind, where, f"new {'required' if required else 'optional'} parameter {name}", new_node=param)
+            d.change(
+                kind, where, f"new {'required' if required else 'optional'} parameter {name}", new_node=param
+            )
             continue
         previous = before[key]
         was_required = bool(previous.value.get("required")) or where_kind == "path"
@@ -131,14 +137,24 @@ def _parameters(
             text = f"parameter {name} style/explode {_style(previous.value)} → {_style(param.value)}"
             d.change("parameter-serialization-changed", where, text, old=list(_style(previous.value)),
                      new=list(_style(param.value)), old_node=previous, new_node=param)  # fmt: skip
-        old_media = sorted(str(m).lower() for m in previous.value.get("content") or {}) if isinstance(previous.value.get("content"), dict) else []
-        new_media = sorted(str(m).lower() for m in param.value.get("content") or {}) if isinstance(param.value.get("content"), dict) else []
+        old_media = (
+            sorted(str(m).lower() for m in previous.value.get("content") or {})
+            if isinstance(previous.value.get("content"), dict)
+            else []
+        )
+        new_media = (
+            sorted(str(m).lower() for m in param.value.get("content") or {})
+            if isinstance(param.value.get("content"), dict)
+            else []
+        )
         if old_media and new_media and old_media != new_media:
             d.change("parameter-media-type-changed", where, f"parameter {name} media type {old_media} → {new_media}",
                      old=old_media, new=new_media, old_node=previous, new_node=param)  # fmt: skip
         old_schema, new_schema = parameter_schema(d.old, previous), parameter_schema(d.new, param)
         if old_schema is not None and new_schema is not None:
-            d.schemas.compare(old_schema, new_schema, direction, Where(f"{label} → {where_kind} parameter", name, " "))
+            d.schemas.compare(
+                old_schema, new_schema, direction, Where(f"{label} → {where_kind} parameter", name, " ")
+            )
 
 
 def _parameter_lifecycle(d: DocumentComparator, where: str, name: str, previous: Node, param: Node) -> None:
@@ -158,7 +174,11 @@ def _parameter_lifecycle(d: DocumentComparator, where: str, name: str, previous:
 
 
 #: Media types that are one another's alias (RFC 7303 §9.2: text/xml is application/xml).
-_ALIASES = {"text/xml": "application/xml", "application/x-json": "application/json", "text/json": "application/json"}
+_ALIASES = {
+    "text/xml": "application/xml",
+    "application/x-json": "application/json",
+    "text/json": "application/json",
+}
 
 
 def media_key(media: str) -> str:
@@ -185,7 +205,11 @@ def _covering(media: str, others: dict[str, Node]) -> str | None:
 
 
 def media_types(
-    d: DocumentComparator, before: Node | None, after: Node | None, direction: Direction, place: Callable[[str], str]
+    d: DocumentComparator,
+    before: Node | None,
+    after: Node | None,
+    direction: Direction,
+    place: Callable[[str], str],
 ) -> None:
     """Media types of a request body or a response: removed, added, and the schemas of those kept."""
     verb = "accepted" if direction is Direction.REQUEST else "answered"
@@ -308,16 +332,39 @@ def _response_headers(d: DocumentComparator, base: str, old: Node, new: Node) ->
             continue  # the operation's deprecation and sunset are judged with the operation
         if key not in after:
             kind = "response-header-removed" if required else "optional-response-header-removed"
-            d.change(kind, where, f"{'required' if required else 'optional'} header {name} removed", old_node=header)
+            d.change(
+                kind,
+                where,
+                f"{'required' if required else 'optional'} header {name} removed",
+                old_node=header,
+            )
             continue
         _, now = after[key]
         if required and not now.value.get("required"):
-            d.change("response-header-made-optional", where, f"header {name} no longer required", old_node=header, new_node=now)
+            d.change(
+                "response-header-made-optional",
+                where,
+                f"header {name} no longer required",
+                old_node=header,
+                new_node=now,
+            )
         elif now.value.get("required") and not required:
-            d.change("response-header-made-required", where, f"header {name} now required", old_node=header, new_node=now)
+            d.change(
+                "response-header-made-required",
+                where,
+                f"header {name} now required",
+                old_node=header,
+                new_node=now,
+            )
         old_schema, new_schema = parameter_schema(d.old, header), parameter_schema(d.new, now)
-        if old_schema is not None and new_schema is not None and key not in (SUNSET_HEADER, DEPRECATION_HEADER):
-            d.schemas.compare(old_schema, new_schema, Direction.RESPONSE, Where(f"{base} → header", name, " "))
+        if (
+            old_schema is not None
+            and new_schema is not None
+            and key not in (SUNSET_HEADER, DEPRECATION_HEADER)
+        ):
+            d.schemas.compare(
+                old_schema, new_schema, Direction.RESPONSE, Where(f"{base} → header", name, " ")
+            )
     for key, (name, header) in after.items():
         if key in before:
             continue
@@ -329,4 +376,9 @@ def _response_headers(d: DocumentComparator, base: str, old: Node, new: Node) ->
     for key in (SUNSET_HEADER, DEPRECATION_HEADER):
         if key in before and key not in after:
             name, header = before[key]
-            d.change("sunset-withdrawn", f"{base} → header {name}", f"the response no longer carries {name}", old_node=header)
+            d.change(
+                "sunset-withdrawn",
+                f"{base} → header {name}",
+                f"the response no longer carries {name}",
+                old_node=header,
+            )

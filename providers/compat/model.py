@@ -28,86 +28,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
+from providers.compat.levels import B, D, Direction, Effect, N, Rule, Severity, effect, fixed
+from providers.compat.rules_document import DOCUMENT_RULES
+from providers.compat.rules_schema import SCHEMA_RULES
 
-class Severity(StrEnum):
-    BREAKING = "breaking"
-    DEPRECATION = "deprecation"
-    NON_BREAKING = "non-breaking"
-
-
-class Direction(StrEnum):
-    REQUEST = "request"  # the client writes it, the provider reads it
-    RESPONSE = "response"  # the provider writes it, the client reads it
-
-    def reversed(self) -> Direction:
-        return Direction.RESPONSE if self is Direction.REQUEST else Direction.REQUEST
-
-
-class Effect(StrEnum):
-    """What a schema change does to the set of values the schema accepts."""
-
-    NARROWS = "narrows"  # fewer values: breaks what clients send
-    WIDENS = "widens"  # more values: breaks what clients read
-    INCOMPARABLE = "incomparable"  # some values gained, some lost (or undecidable): breaks both
-    NONE = "none"  # no value changes validity (an annotation)
-
-    def severities(self) -> tuple[Severity, Severity]:
-        """(request, response)."""
-        return _BY_EFFECT[self]
-
-
-B, D, N = Severity.BREAKING, Severity.DEPRECATION, Severity.NON_BREAKING
-_BY_EFFECT = {
-    Effect.NARROWS: (B, N),
-    Effect.WIDENS: (N, B),
-    Effect.INCOMPARABLE: (B, B),
-    Effect.NONE: (N, N),
-}
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One kind of change: its id, family, severity per direction and the basis for it."""
-
-    id: str
-    family: str
-    request: Severity
-    response: Severity
-    #: Why the change breaks a client, or does not — citing the standard or the contract it rests on.
-    basis: str
-    #: The oasdiff rule ids this rule covers (a checklist; `*` stands for body/property/parameter…).
-    oasdiff: str = ""
-    #: Where our severity differs from oasdiff's default level, why.
-    differs: str = ""
-    #: The effect on valid values, for schema rules (None for rules about operations and documents).
-    effect: Effect | None = None
-
-    @property
-    def kind(self) -> str:
-        return self.id
-
-    @property
-    def why(self) -> str:
-        return self.basis
-
-    def severity(self, direction: Direction) -> Severity:
-        return self.request if direction is Direction.REQUEST else self.response
-
-
-def fixed(
-    id: str, family: str, severity: Severity, basis: str, oasdiff: str = "", differs: str = ""
-) -> Rule:
-    """A rule with one severity whatever the direction (operations, documents, security, lifecycle)."""
-    return Rule(id, family, severity, severity, basis, oasdiff, differs)
-
-
-def effect(id: str, family: str, what: Effect, basis: str, oasdiff: str = "", differs: str = "") -> Rule:
-    """A schema rule whose severities follow from its effect and the direction of the data."""
-    request, response = what.severities()
-    return Rule(id, family, request, response, basis, oasdiff, differs, what)
+__all__ = ["B", "D", "N", "Direction", "Effect", "Rule", "Severity", "effect", "fixed"]
 
 
 @dataclass(frozen=True)
@@ -180,10 +107,6 @@ def make_change(
         new_pointer=new_pointer,
     )
 
-
-# The catalogue is data built from `Rule`, `fixed` and `effect` above, so it is imported last.
-from providers.compat.rules_document import DOCUMENT_RULES  # noqa: E402
-from providers.compat.rules_schema import SCHEMA_RULES  # noqa: E402
 
 #: Every kind of change the comparison reports, family by family.
 RULES: tuple[Rule, ...] = DOCUMENT_RULES + SCHEMA_RULES

@@ -44,7 +44,9 @@ def closed(schema: FlatSchema, name: str) -> bool:
                 return False
         except re.error:
             return False
-    return schema.additional is False or (schema.additional is None and schema.unevaluated_properties is False)
+    return schema.additional is False or (
+        schema.additional is None and schema.unevaluated_properties is False
+    )
 
 
 def compare(pair: Pair) -> None:
@@ -91,13 +93,18 @@ def _properties(pair: Pair) -> None:
             kind, text = "required-property-removed", f"property {name} removed (was required){why}{hint}"
         else:
             kind, text = "property-removed", f"property {name} removed{why}{hint}"
-        pair.add(kind, text, path=f".{name}", old=name, new=renamed.get(name), old_pointer=before[name].pointer)
+        pair.add(
+            kind, text, path=f".{name}", old=name, new=renamed.get(name), old_pointer=before[name].pointer
+        )
     for name in added:
         required = name in n.required
         if required:
             kind, text = "required-property-added", f"required property {name} added"
         elif direction is Direction.RESPONSE and closed(o, name):
-            kind, text = "closed-object-property-added", f"property {name} added to an object that refused undeclared ones"
+            kind, text = (
+                "closed-object-property-added",
+                f"property {name} added to an object that refused undeclared ones",
+            )
         else:
             kind, text = "property-added", f"property {name} added"
         pair.add(kind, text, path=f".{name}", new=name, new_pointer=after[name].pointer)
@@ -106,10 +113,18 @@ def _properties(pair: Pair) -> None:
     for name in sorted((o.required ^ n.required) - declared):
         now = name in n.required
         kind = "property-made-required" if now else "property-made-optional"
-        pair.add(kind, f"property {name} {'now required' if now else 'no longer required'}", path=f".{name}", old=not now, new=now)
+        pair.add(
+            kind,
+            f"property {name} {'now required' if now else 'no longer required'}",
+            path=f".{name}",
+            old=not now,
+            new=now,
+        )
 
 
-def _renames(removed: list[str], added: list[str], before: dict[str, Node], after: dict[str, Node]) -> dict[str, str]:
+def _renames(
+    removed: list[str], added: list[str], before: dict[str, Node], after: dict[str, Node]
+) -> dict[str, str]:
     """old name → new name for removed/added properties with the same schema, where unambiguous."""
     groups: dict[str, tuple[list[str], list[str]]] = {}
     for name in removed:
@@ -172,10 +187,20 @@ def _patterns(pair: Pair) -> None:
         if pattern in n:
             pair.recurse(node, n[pattern], f".{{{pattern}}}")
         else:
-            pair.add("pattern-property-removed", f"patternProperties {pattern!r} removed", old=pattern, old_pointer=node.pointer)
+            pair.add(
+                "pattern-property-removed",
+                f"patternProperties {pattern!r} removed",
+                old=pattern,
+                old_pointer=node.pointer,
+            )
     for pattern, node in n.items():
         if pattern not in o:
-            pair.add("pattern-property-added", f"patternProperties {pattern!r} added", new=pattern, new_pointer=node.pointer)
+            pair.add(
+                "pattern-property-added",
+                f"patternProperties {pattern!r} added",
+                new=pattern,
+                new_pointer=node.pointer,
+            )
 
 
 def _property_names(pair: Pair) -> None:
@@ -191,7 +216,10 @@ def _property_names(pair: Pair) -> None:
 def _dependencies(pair: Pair) -> None:
     o, n = pair.o, pair.n
     for name in sorted(set(o.dependent_required) | set(n.dependent_required)):
-        before, after = o.dependent_required.get(name, frozenset()), n.dependent_required.get(name, frozenset())
+        before, after = (
+            o.dependent_required.get(name, frozenset()),
+            n.dependent_required.get(name, frozenset()),
+        )
         if before == after:
             continue
         if before <= after:
@@ -207,6 +235,16 @@ def _dependencies(pair: Pair) -> None:
         if before_node is not None and after_node is not None:
             pair.recurse(before_node, after_node, f".{{if {name}}}")
         elif after_node is not None:
-            pair.add("dependent-schema-added", f"with {name}: the object must match a schema", path=f".{name}", new_pointer=after_node.pointer)
+            pair.add(
+                "dependent-schema-added",
+                f"with {name}: the object must match a schema",
+                path=f".{name}",
+                new_pointer=after_node.pointer,
+            )
         elif before_node is not None:
-            pair.add("dependent-schema-removed", f"with {name}: no schema to match any more", path=f".{name}", old_pointer=before_node.pointer)
+            pair.add(
+                "dependent-schema-removed",
+                f"with {name}: no schema to match any more",
+                path=f".{name}",
+                old_pointer=before_node.pointer,
+            )

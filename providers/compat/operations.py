@@ -48,7 +48,12 @@ class DocumentComparator:
     """Compares two parsed OpenAPI documents; `run()` returns every change found, in document order."""
 
     def __init__(
-        self, old: dict[str, Any], new: dict[str, Any], old_label: str, new_label: str, today: date | None = None
+        self,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        old_label: str,
+        new_label: str,
+        today: date | None = None,
     ) -> None:
         self.old = Resolver(old, old_label)
         self.new = Resolver(new, new_label)
@@ -117,7 +122,9 @@ class DocumentComparator:
                 before, after = old_ops.get((old_path, method)), new_ops.get((new_path, method))
                 label = f"{method.upper()} {new_path}"
                 if before is not None and after is not None:
-                    self.operation(label, old_items[old_path], new_items[new_path], before, after, old_path, new_path)
+                    self.operation(
+                        label, old_items[old_path], new_items[new_path], before, after, old_path, new_path
+                    )
                 elif before is not None:
                     self._removed(f"{method.upper()} {old_path}", before, whole_path=False)
                 elif after is not None:
@@ -134,7 +141,8 @@ class DocumentComparator:
     def deprecated(self, resolver: Resolver, op: Node) -> bool:
         """`deprecated: true`, or a `Deprecation` (RFC 9745) or `Sunset` (RFC 8594) response header."""
         return bool(op.value.get("deprecated")) or any(
-            DEPRECATION_HEADER in headers or SUNSET_HEADER in headers for headers in self._response_headers(resolver, op)
+            DEPRECATION_HEADER in headers or SUNSET_HEADER in headers
+            for headers in self._response_headers(resolver, op)
         )
 
     def sunset(self, resolver: Resolver, op: Node) -> lifecycle.Sunset:
@@ -157,7 +165,9 @@ class DocumentComparator:
             response = resolver.resolve(op.child("responses", code))
             headers = response.value.get("headers") if isinstance(response.value, dict) else None
             if isinstance(headers, dict):
-                found.append({str(k).lower(): resolver.resolve(response.child("headers", k)).value for k in headers})
+                found.append(
+                    {str(k).lower(): resolver.resolve(response.child("headers", k)).value for k in headers}
+                )
         return found
 
     def _removed(self, label: str, op: Node, *, whole_path: bool) -> None:
@@ -201,26 +211,36 @@ class DocumentComparator:
                 self.change("tag-removed", label, f"tag {tag} removed", old=tag, old_node=old)
         if not provider_calls:
             self.security.compare(label, old, new)
-        messages.compare_operation(self, label, old_item, new_item, old, new, old_path, new_path, provider_calls)
+        messages.compare_operation(
+            self, label, old_item, new_item, old, new, old_path, new_path, provider_calls
+        )
         self._callbacks(label, old, new)
 
     def _lifecycle(self, label: str, old: Node, new: Node) -> None:
         was, now = self.deprecated(self.old, old), self.deprecated(self.new, new)
         if now and not was:
-            self.change("operation-deprecated", label, "operation marked deprecated", old_node=old, new_node=new)
+            self.change(
+                "operation-deprecated", label, "operation marked deprecated", old_node=old, new_node=new
+            )
         elif was and not now:
             self.change("operation-undeprecated", label, "no longer deprecated", old_node=old, new_node=new)
         if now:
-            for kind, text in lifecycle.sunset_kinds(self.sunset(self.old, old), self.sunset(self.new, new), True):
+            for kind, text in lifecycle.sunset_kinds(
+                self.sunset(self.old, old), self.sunset(self.new, new), True
+            ):
                 self.change(kind, label, text, old_node=old, new_node=new)
-        level = lifecycle.stability_kind(old.value.get("x-stability-level"), new.value.get("x-stability-level"))
+        level = lifecycle.stability_kind(
+            old.value.get("x-stability-level"), new.value.get("x-stability-level")
+        )
         if level is not None:
             self.change(level[0], label, level[1], old=old.value.get("x-stability-level"),
                         new=new.value.get("x-stability-level"), old_node=old, new_node=new)  # fmt: skip
 
     # --- webhooks and callbacks ---------------------------------------------------------------
 
-    def _provider_calls(self, prefix: str, old_items: dict[str, Node], new_items: dict[str, Node], removed: str, added: str) -> None:
+    def _provider_calls(
+        self, prefix: str, old_items: dict[str, Node], new_items: dict[str, Node], removed: str, added: str
+    ) -> None:
         old_ops = self._operations(self.old, old_items)
         new_ops = self._operations(self.new, new_items)
         for (name, method), op in old_ops.items():
@@ -228,10 +248,21 @@ class DocumentComparator:
             if (name, method) not in new_ops:
                 self.change(removed, label, f"{removed.split('-')[0]} removed", old_node=op)
                 continue
-            self.operation(label, old_items[name], new_items[name], op, new_ops[(name, method)], name, name, provider_calls=True)
+            self.operation(
+                label,
+                old_items[name],
+                new_items[name],
+                op,
+                new_ops[(name, method)],
+                name,
+                name,
+                provider_calls=True,
+            )
         for (name, method), op in new_ops.items():
             if (name, method) not in old_ops:
-                self.change(added, f"{prefix}{name} {method.upper()}", f"new {added.split('-')[0]}", new_node=op)
+                self.change(
+                    added, f"{prefix}{name} {method.upper()}", f"new {added.split('-')[0]}", new_node=op
+                )
 
     def _webhooks(self) -> None:
         old_items = self.old.mapping(self.old.root, "webhooks", "webhooks")
@@ -242,15 +273,22 @@ class DocumentComparator:
         old_callbacks = self.old.mapping(old, "callbacks", "callbacks")
         new_callbacks = self.new.mapping(new, "callbacks", "callbacks")
         for name in sorted(set(old_callbacks) | set(new_callbacks)):
-            before = {f"{name} {k}": v for k, v in self._callback_items(self.old, old_callbacks.get(name)).items()}
-            after = {f"{name} {k}": v for k, v in self._callback_items(self.new, new_callbacks.get(name)).items()}
+            before = {
+                f"{name} {k}": v for k, v in self._callback_items(self.old, old_callbacks.get(name)).items()
+            }
+            after = {
+                f"{name} {k}": v for k, v in self._callback_items(self.new, new_callbacks.get(name)).items()
+            }
             self._provider_calls(f"{label} → callback ", before, after, "callback-removed", "callback-added")
 
     @staticmethod
     def _callback_items(resolver: Resolver, callback: Node | None) -> dict[str, Node]:
         if callback is None:
             return {}
-        return {str(expression): resolver.obj(callback.child(expression), "a callback path item") for expression in callback.value}
+        return {
+            str(expression): resolver.obj(callback.child(expression), "a callback path item")
+            for expression in callback.value
+        }
 
     # --- components ---------------------------------------------------------------------------
 
@@ -265,7 +303,12 @@ class DocumentComparator:
             if section == "securitySchemes":
                 for name in new:
                     if name not in old:
-                        self.change("security-scheme-added", f"components.{section}.{name}", f"{what} {name} added", new=name)
+                        self.change(
+                            "security-scheme-added",
+                            f"components.{section}.{name}",
+                            f"{what} {name} added",
+                            new=name,
+                        )
 
     @staticmethod
     def _component_names(resolver: Resolver, section: str) -> list[str]:

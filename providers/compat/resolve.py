@@ -25,7 +25,17 @@ if TYPE_CHECKING:
 
 #: Keywords that say nothing about which values are valid; ignored when fingerprinting schemas.
 ANNOTATIONS = frozenset(
-    {"description", "title", "summary", "example", "examples", "externalDocs", "$comment", "xml", "deprecated"}
+    {
+        "description",
+        "title",
+        "summary",
+        "example",
+        "examples",
+        "externalDocs",
+        "$comment",
+        "xml",
+        "deprecated",
+    }
 )
 
 
@@ -89,7 +99,14 @@ def fingerprint(value: Any) -> str:
     return canonical(strip(value))
 
 
-_NAMES = {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
+_NAMES = {
+    dict: "a mapping",
+    list: "a list",
+    str: "a string",
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+}
 
 
 def type_name(value: Any) -> str:
@@ -150,7 +167,9 @@ class Resolver:
                         self._anchors.setdefault(anchor, node)
                     stack.extend(node.child(k) for k, v in node.value.items() if isinstance(v, (dict, list)))
                 elif isinstance(node.value, list):
-                    stack.extend(node.child(i) for i, v in enumerate(node.value) if isinstance(v, (dict, list)))
+                    stack.extend(
+                        node.child(i) for i, v in enumerate(node.value) if isinstance(v, (dict, list))
+                    )
         if name not in self._anchors:
             raise self.error(at, f"$ref {ref!r} names no $anchor of the document")
         return self._anchors[name]
@@ -168,8 +187,10 @@ class Resolver:
     def target(self, node: Node) -> Node:
         """A schema that is only a `$ref` (and annotations) → the schema it names; others unchanged."""
         seen = {node.pointer}
-        while isinstance(node.value, dict) and isinstance(node.value.get("$ref"), str) and all(
-            k == "$ref" or k in ANNOTATIONS or str(k).startswith("x-") for k in node.value
+        while (
+            isinstance(node.value, dict)
+            and isinstance(node.value.get("$ref"), str)
+            and all(k == "$ref" or k in ANNOTATIONS or str(k).startswith("x-") for k in node.value)
         ):
             found = self.lookup(node.value["$ref"], node.pointer)
             if found.pointer in seen:

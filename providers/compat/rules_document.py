@@ -7,7 +7,7 @@ names the oasdiff rule ids the rule covers; `differs` explains a deliberate diff
 
 from __future__ import annotations
 
-from providers.compat.model import B, D, N, Effect, Rule, effect, fixed
+from providers.compat.levels import B, D, Effect, N, Rule, effect, fixed
 
 DOC, LIFE, SEC, PARAM, BODY, RESP = "documents", "lifecycle", "security", "parameters", "bodies", "responses"
 
@@ -99,7 +99,9 @@ DOCUMENT_RULES: tuple[Rule, ...] = (
         "works today, announced to go",
         "request-parameter-deprecated",
     ),
-    fixed("parameter-undeprecated", LIFE, N, "the announcement is withdrawn", "request-parameter-reactivated"),
+    fixed(
+        "parameter-undeprecated", LIFE, N, "the announcement is withdrawn", "request-parameter-reactivated"
+    ),
     fixed(
         "property-deprecated",
         LIFE,

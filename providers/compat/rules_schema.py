@@ -13,10 +13,15 @@ rule to that definition with generated values and `jsonschema`.
 
 from __future__ import annotations
 
-from providers.compat.model import Effect, Rule, effect
+from providers.compat.levels import Effect, Rule, effect
 
 TYPES, VALUES, BOUNDS = "schema types", "schema values", "schema constraints"
-OBJECTS, ARRAYS, COMPOSITION, CONTENT = "schema objects", "schema arrays", "schema composition", "schema content"
+OBJECTS, ARRAYS, COMPOSITION, CONTENT = (
+    "schema objects",
+    "schema arrays",
+    "schema composition",
+    "schema content",
+)
 NARROWS, WIDENS, INCOMPARABLE, NONE = Effect.NARROWS, Effect.WIDENS, Effect.INCOMPARABLE, Effect.NONE
 
 #: keyword → (rule stem, validation section, True for a lower bound)
@@ -42,10 +47,20 @@ def _bound_rules() -> tuple[Rule, ...]:
         tighter, looser = ("increased", "decreased") if lower else ("decreased", "increased")
         oasdiff = f"request-*-{stem}-{{set,{tighter},{looser}}}, response-*-{stem}-{{unset,{looser}}}"
         rules += [
-            effect(f"{stem}-set", BOUNDS, NARROWS, f"`{keyword}` where there was none (validation {section})", oasdiff),
+            effect(
+                f"{stem}-set",
+                BOUNDS,
+                NARROWS,
+                f"`{keyword}` where there was none (validation {section})",
+                oasdiff,
+            ),
             effect(f"{stem}-unset", BOUNDS, WIDENS, f"`{keyword}` removed (validation {section})", oasdiff),
-            effect(f"{stem}-{tighter}", BOUNDS, NARROWS, f"`{keyword}` tightened (validation {section})", oasdiff),
-            effect(f"{stem}-{looser}", BOUNDS, WIDENS, f"`{keyword}` relaxed (validation {section})", oasdiff),
+            effect(
+                f"{stem}-{tighter}", BOUNDS, NARROWS, f"`{keyword}` tightened (validation {section})", oasdiff
+            ),
+            effect(
+                f"{stem}-{looser}", BOUNDS, WIDENS, f"`{keyword}` relaxed (validation {section})", oasdiff
+            ),
         ]
     return tuple(rules)
 
@@ -81,7 +96,13 @@ SCHEMA_RULES: tuple[Rule, ...] = (
         "a format where there was none: a server that asserts formats refuses other strings (validation §7)",
         "*-type-changed (format set)",
     ),
-    effect("format-removed", TYPES, WIDENS, "any string of the type is now valid (validation §7)", "*-type-generalized"),
+    effect(
+        "format-removed",
+        TYPES,
+        WIDENS,
+        "any string of the type is now valid (validation §7)",
+        "*-type-generalized",
+    ),
     effect(
         "format-changed",
         TYPES,
@@ -96,7 +117,13 @@ SCHEMA_RULES: tuple[Rule, ...] = (
         "a wider format of the same type (int32 → int64, float → double; OAS 3.1 Data Types)",
         "*-type-generalized",
     ),
-    effect("format-narrowed", TYPES, NARROWS, "a narrower format of the same type (int64 → int32)", "*-type-specialized"),
+    effect(
+        "format-narrowed",
+        TYPES,
+        NARROWS,
+        "a narrower format of the same type (int64 → int32)",
+        "*-type-specialized",
+    ),
     effect(
         "nullable-added",
         TYPES,
@@ -121,7 +148,9 @@ SCHEMA_RULES: tuple[Rule, ...] = (
         "clients sending that value are refused (validation §6.1.2)",
         "request-*-enum-value-removed, response-*-enum-value-removed",
     ),
-    effect("enum-added", VALUES, NARROWS, "restricted to a list of values (validation §6.1.2)", "*-became-enum"),
+    effect(
+        "enum-added", VALUES, NARROWS, "restricted to a list of values (validation §6.1.2)", "*-became-enum"
+    ),
     effect("enum-removed", VALUES, WIDENS, "no longer restricted to a list of values", "*-became-not-enum"),
     effect("const-added", VALUES, NARROWS, "restricted to one value (validation §6.1.3)", "*-const-added"),
     effect("const-removed", VALUES, WIDENS, "no longer restricted to one value", "*-const-removed"),
@@ -163,7 +192,9 @@ SCHEMA_RULES: tuple[Rule, ...] = (
     ),
     # --- constraints --------------------------------------------------------------------------------
     *_bound_rules(),
-    effect("pattern-set", BOUNDS, NARROWS, "strings must match a pattern (validation §6.3.3)", "*-pattern-added"),
+    effect(
+        "pattern-set", BOUNDS, NARROWS, "strings must match a pattern (validation §6.3.3)", "*-pattern-added"
+    ),
     effect(
         "pattern-unset",
         BOUNDS,
@@ -187,7 +218,13 @@ SCHEMA_RULES: tuple[Rule, ...] = (
         "*-pattern-changed",
         "oasdiff warns; an unknown change to what is valid is not let through",
     ),
-    effect("multiple-of-set", BOUNDS, NARROWS, "numbers must be a multiple (validation §6.2.1)", "*-multiple-of-set"),
+    effect(
+        "multiple-of-set",
+        BOUNDS,
+        NARROWS,
+        "numbers must be a multiple (validation §6.2.1)",
+        "*-multiple-of-set",
+    ),
     effect("multiple-of-unset", BOUNDS, WIDENS, "no multiple required any more", "*-multiple-of-unset"),
     effect(
         "multiple-of-narrowed",
@@ -203,8 +240,16 @@ SCHEMA_RULES: tuple[Rule, ...] = (
         "a divisor of the old factor (4 → 2): more numbers are valid",
         "request-*-multiple-of-generalized",
     ),
-    effect("multiple-of-changed", BOUNDS, INCOMPARABLE, "an unrelated factor (2 → 3)", "*-multiple-of-changed"),
-    effect("unique-items-set", BOUNDS, NARROWS, "arrays with duplicates are refused (validation §6.4.3)", "*-unique-items-set"),
+    effect(
+        "multiple-of-changed", BOUNDS, INCOMPARABLE, "an unrelated factor (2 → 3)", "*-multiple-of-changed"
+    ),
+    effect(
+        "unique-items-set",
+        BOUNDS,
+        NARROWS,
+        "arrays with duplicates are refused (validation §6.4.3)",
+        "*-unique-items-set",
+    ),
     effect("unique-items-unset", BOUNDS, WIDENS, "arrays may hold duplicates", "*-unique-items-unset"),
     # --- objects ------------------------------------------------------------------------------------
     effect(
@@ -335,7 +380,13 @@ SCHEMA_RULES: tuple[Rule, ...] = (
         "sending one property now subjects the object to a schema (core §10.2.2.4)",
         "*-dependent-schema-added",
     ),
-    effect("dependent-schema-removed", OBJECTS, WIDENS, "a conditional schema dropped", "*-dependent-schema-removed"),
+    effect(
+        "dependent-schema-removed",
+        OBJECTS,
+        WIDENS,
+        "a conditional schema dropped",
+        "*-dependent-schema-removed",
+    ),
     effect(
         "property-names-added",
         OBJECTS,
@@ -343,7 +394,9 @@ SCHEMA_RULES: tuple[Rule, ...] = (
         "property names must match a schema (core §10.3.2.4)",
         "*-property-names-added",
     ),
-    effect("property-names-removed", OBJECTS, WIDENS, "any property name is valid", "*-property-names-removed"),
+    effect(
+        "property-names-removed", OBJECTS, WIDENS, "any property name is valid", "*-property-names-removed"
+    ),
     effect(
         "pattern-property-added",
         OBJECTS,
@@ -477,10 +530,26 @@ SCHEMA_RULES: tuple[Rule, ...] = (
         INCOMPARABLE,
         "the condition selecting `then` or `else` changed: values move from one branch to the other",
     ),
-    effect("then-added", COMPOSITION, NARROWS, "values meeting the condition must match `then`", "*-then-added"),
-    effect("then-removed", COMPOSITION, WIDENS, "values meeting the condition are no longer constrained", "*-then-removed"),
-    effect("else-added", COMPOSITION, NARROWS, "values failing the condition must match `else`", "*-else-added"),
-    effect("else-removed", COMPOSITION, WIDENS, "values failing the condition are no longer constrained", "*-else-removed"),
+    effect(
+        "then-added", COMPOSITION, NARROWS, "values meeting the condition must match `then`", "*-then-added"
+    ),
+    effect(
+        "then-removed",
+        COMPOSITION,
+        WIDENS,
+        "values meeting the condition are no longer constrained",
+        "*-then-removed",
+    ),
+    effect(
+        "else-added", COMPOSITION, NARROWS, "values failing the condition must match `else`", "*-else-added"
+    ),
+    effect(
+        "else-removed",
+        COMPOSITION,
+        WIDENS,
+        "values failing the condition are no longer constrained",
+        "*-else-removed",
+    ),
     effect(
         "discriminator-changed",
         COMPOSITION,
@@ -498,7 +567,13 @@ SCHEMA_RULES: tuple[Rule, ...] = (
         "the decoded content of the string must match a schema (validation §8.5)",
         "*-content-schema-added",
     ),
-    effect("content-schema-removed", CONTENT, WIDENS, "the decoded content is no longer constrained", "*-content-schema-removed"),
+    effect(
+        "content-schema-removed",
+        CONTENT,
+        WIDENS,
+        "the decoded content is no longer constrained",
+        "*-content-schema-removed",
+    ),
     effect(
         "content-media-type-changed",
         CONTENT,

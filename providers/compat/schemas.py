@@ -123,7 +123,10 @@ class SchemaComparator:
             found = memo[2]
         if not path:
             return found
-        return [Rel(r.kind, r.direction, path + r.path, r.message, r.old, r.new, r.old_pointer, r.new_pointer) for r in found]
+        return [
+            Rel(r.kind, r.direction, path + r.path, r.message, r.old, r.new, r.old_pointer, r.new_pointer)
+            for r in found
+        ]
 
 
 class Pair:
@@ -170,7 +173,12 @@ class Pair:
         self._lifecycle()
         if o.nullable != n.nullable:
             kind = "nullable-added" if n.nullable else "nullable-removed"
-            self.add(kind, "may now be null" if n.nullable else "may no longer be null", old=o.nullable, new=n.nullable)
+            self.add(
+                kind,
+                "may now be null" if n.nullable else "may no longer be null",
+                old=o.nullable,
+                new=n.nullable,
+            )
         if composition.compare(self):  # wrapped in or unwrapped from oneOf/anyOf: compared there
             return self.found
         if self._types():
@@ -192,7 +200,12 @@ class Pair:
             self.add("property-undeprecated", "no longer deprecated")
         level = stability_kind(o.keywords.get("x-stability-level"), n.keywords.get("x-stability-level"))
         if level is not None:
-            self.add(level[0], level[1], old=o.keywords.get("x-stability-level"), new=n.keywords.get("x-stability-level"))
+            self.add(
+                level[0],
+                level[1],
+                old=o.keywords.get("x-stability-level"),
+                new=n.keywords.get("x-stability-level"),
+            )
         if n.flag("deprecated"):
             from providers.compat.lifecycle import parse_date, sunset_kinds
 
@@ -251,9 +264,15 @@ class Pair:
             removed = [v for v in old_ext if v not in new_ext]
             added = [v for v in new_ext if v not in old_ext]
             if removed:
-                self.add("extensible-enum-value-removed", f"x-extensible-enum value(s) {show(removed)} removed", old=removed)
+                self.add(
+                    "extensible-enum-value-removed",
+                    f"x-extensible-enum value(s) {show(removed)} removed",
+                    old=removed,
+                )
             if added:
-                self.add("extensible-enum-value-added", f"new x-extensible-enum value(s) {show(added)}", new=added)
+                self.add(
+                    "extensible-enum-value-added", f"new x-extensible-enum value(s) {show(added)}", new=added
+                )
         had, has = "default" in o.keywords, "default" in n.keywords
         before, after = o.keywords.get("default"), n.keywords.get("default")
         if had and has and canonical(before) != canonical(after):
@@ -281,7 +300,9 @@ class Pair:
         removed = [v for k, v in before.items() if k not in after]
         added = [v for k, v in after.items() if k not in before]
         if o.const and n.const and removed and added:
-            self.add("const-changed", f"const {show(removed[0])} → {show(added[0])}", old=removed[0], new=added[0])
+            self.add(
+                "const-changed", f"const {show(removed[0])} → {show(added[0])}", old=removed[0], new=added[0]
+            )
             return
         if removed:
             self.add("enum-value-removed", f"value(s) {show(removed)} no longer allowed", old=removed)

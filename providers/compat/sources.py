@@ -59,7 +59,9 @@ def ensure_openapi(document: dict[str, Any], label: str) -> dict[str, Any]:
     if not isinstance(document.get("paths", {}), dict):
         raise ContractError(f"{label}: #/paths: must be a mapping, found {type(document['paths']).__name__}")
     if not isinstance(document.get("webhooks", {}), dict):
-        raise ContractError(f"{label}: #/webhooks: must be a mapping, found {type(document['webhooks']).__name__}")
+        raise ContractError(
+            f"{label}: #/webhooks: must be a mapping, found {type(document['webhooks']).__name__}"
+        )
     return document
 
 
@@ -84,7 +86,9 @@ def _read_file(path: str, label: str) -> bytes:
     try:
         file = Path(path)
         if file.is_file() and file.stat().st_size > MAX_BYTES:
-            raise ContractError(f"{label}: {file.stat().st_size} bytes, more than the {MAX_BYTES} a document may have")
+            raise ContractError(
+                f"{label}: {file.stat().st_size} bytes, more than the {MAX_BYTES} a document may have"
+            )
         return file.read_bytes()
     except OSError as exc:
         raise ContractError(f"{label}: cannot read ({exc.strerror or exc})") from None

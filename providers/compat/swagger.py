@@ -29,8 +29,18 @@ _PARAM_SCHEMA_KEYS = (
     "exclusiveMinimum", "maxLength", "minLength", "pattern", "maxItems", "minItems", "uniqueItems", "enum",
     "multipleOf",
 )  # fmt: skip
-_COLLECTION = {"csv": ("form", False), "ssv": ("spaceDelimited", False), "pipes": ("pipeDelimited", False), "multi": ("form", True)}
-_FLOWS = {"implicit": "implicit", "password": "password", "application": "clientCredentials", "accessCode": "authorizationCode"}
+_COLLECTION = {
+    "csv": ("form", False),
+    "ssv": ("spaceDelimited", False),
+    "pipes": ("pipeDelimited", False),
+    "multi": ("form", True),
+}
+_FLOWS = {
+    "implicit": "implicit",
+    "password": "password",
+    "application": "clientCredentials",
+    "accessCode": "authorizationCode",
+}
 _REF_PLACES = {
     "#/definitions/": "#/components/schemas/",
     "#/responses/": "#/components/responses/",
@@ -46,17 +56,29 @@ def convert(document: dict[str, Any]) -> dict[str, Any]:
         return document
     doc = copy.deepcopy(document)
     body_params = {
-        name for name, p in (doc.get("parameters") or {}).items() if isinstance(p, dict) and p.get("in") == "body"
+        name
+        for name, p in (doc.get("parameters") or {}).items()
+        if isinstance(p, dict) and p.get("in") == "body"
     }
     _rewrite_refs(doc, body_params)
     consumes = doc.get("consumes") or ["application/json"]
     produces = doc.get("produces") or ["application/json"]
-    out: dict[str, Any] = {k: v for k, v in doc.items() if k.startswith("x-") or k in ("info", "tags", "externalDocs", "security")}
+    out: dict[str, Any] = {
+        k: v
+        for k, v in doc.items()
+        if k.startswith("x-") or k in ("info", "tags", "externalDocs", "security")
+    }
     out["openapi"] = "3.0.3"
     out.setdefault("info", {"title": "", "version": ""})
     scheme = (doc.get("schemes") or ["https"])[0]
     if doc.get("host") or doc.get("basePath"):
-        out["servers"] = [{"url": f"{scheme}://{doc.get('host', '')}{doc.get('basePath', '')}" if doc.get("host") else doc.get("basePath", "/")}]
+        out["servers"] = [
+            {
+                "url": f"{scheme}://{doc.get('host', '')}{doc.get('basePath', '')}"
+                if doc.get("host")
+                else doc.get("basePath", "/")
+            }
+        ]
     components: dict[str, Any] = {}
     if isinstance(doc.get("definitions"), dict):
         components["schemas"] = {k: _schema(v) for k, v in doc["definitions"].items()}
@@ -76,7 +98,9 @@ def convert(document: dict[str, Any]) -> dict[str, Any]:
         components["securitySchemes"] = {k: _security(v) for k, v in doc["securityDefinitions"].items()}
     if components:
         out["components"] = components
-    out["paths"] = {path: _path_item(item, consumes, produces) for path, item in (doc.get("paths") or {}).items()}
+    out["paths"] = {
+        path: _path_item(item, consumes, produces) for path, item in (doc.get("paths") or {}).items()
+    }
     for key in ("x-contractgate-files",):
         if key in doc:
             out[key] = _schemas_in(doc[key])
@@ -105,9 +129,11 @@ def _rewrite_refs(value: Any, body_params: set[str]) -> None:
 def _schemas_in(value: Any) -> Any:
     """Swagger-only schema spellings anywhere in `value` (used for referenced files)."""
     if isinstance(value, dict):
-        return _schema({k: _schemas_in(v) for k, v in value.items()}) if _looks_like_schema(value) else {
-            k: _schemas_in(v) for k, v in value.items()
-        }
+        return (
+            _schema({k: _schemas_in(v) for k, v in value.items()})
+            if _looks_like_schema(value)
+            else {k: _schemas_in(v) for k, v in value.items()}
+        )
     if isinstance(value, list):
         return [_schemas_in(v) for v in value]
     return value
@@ -156,8 +182,14 @@ def _parameter(param: Any) -> Any:
 def _request_body(params: list[dict[str, Any]], consumes: list[str]) -> dict[str, Any]:
     body = next((p for p in params if p.get("in") == "body"), None)
     if body is not None:
-        content = {media: {"schema": _schema(body.get("schema", {}))} for media in consumes if media not in FORM_MEDIA}
-        out: dict[str, Any] = {"content": content or {"application/json": {"schema": _schema(body.get("schema", {}))}}}
+        content = {
+            media: {"schema": _schema(body.get("schema", {}))}
+            for media in consumes
+            if media not in FORM_MEDIA
+        }
+        out: dict[str, Any] = {
+            "content": content or {"application/json": {"schema": _schema(body.get("schema", {}))}}
+        }
         if body.get("required"):
             out["required"] = True
         if body.get("description"):
@@ -223,10 +255,14 @@ def _path_item(item: Any, consumes: list[str], produces: list[str]) -> Any:
     return out
 
 
-def _operation(op: dict[str, Any], shared: list[dict[str, Any]], consumes: list[str], produces: list[str]) -> dict[str, Any]:
+def _operation(
+    op: dict[str, Any], shared: list[dict[str, Any]], consumes: list[str], produces: list[str]
+) -> dict[str, Any]:
     consumes = op.get("consumes") or consumes
     produces = op.get("produces") or produces
-    out = {k: v for k, v in op.items() if k not in ("parameters", "responses", "consumes", "produces", "schemes")}
+    out = {
+        k: v for k, v in op.items() if k not in ("parameters", "responses", "consumes", "produces", "schemes")
+    }
     params = [p for p in op.get("parameters") or [] if isinstance(p, dict)]
     body_like = [p for p in shared + params if p.get("in") in ("body", "formData")]
     body_refs = [p for p in params if isinstance(p.get("$ref"), str) and "/requestBodies/" in p["$ref"]]

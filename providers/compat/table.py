@@ -34,7 +34,9 @@ def text(width: int = 100) -> str:
             lines.append(f"  {rule.id}  [{_levels(rule)}]")
             lines += textwrap.wrap(rule.basis, width, initial_indent=indent, subsequent_indent=indent)
             if rule.oasdiff:
-                lines += textwrap.wrap(f"oasdiff: {rule.oasdiff}", width, initial_indent=indent, subsequent_indent=indent)
+                lines += textwrap.wrap(
+                    f"oasdiff: {rule.oasdiff}", width, initial_indent=indent, subsequent_indent=indent
+                )
             if rule.differs:
                 lines += textwrap.wrap(f"differs from oasdiff: {rule.differs}", width, initial_indent=indent,
                                        subsequent_indent=indent)  # fmt: skip
@@ -63,7 +65,12 @@ def markdown() -> str:
         "",
     ]
     for family in FAMILIES:
-        lines += [f"## {family}", "", "| rule | request | response | basis | oasdiff | differs from oasdiff |", "|---|---|---|---|---|---|"]
+        lines += [
+            f"## {family}",
+            "",
+            "| rule | request | response | basis | oasdiff | differs from oasdiff |",
+            "|---|---|---|---|---|---|",
+        ]
         for rule in (r for r in RULES if r.family == family):
             lines.append(
                 f"| `{rule.id}` | {rule.request.value} | {rule.response.value} | {_cell(rule.basis)} "

@@ -19,8 +19,8 @@ from providers.compat import (
     compare_files,
     compare_sources,
     load_spec,
+    table,
 )
-from providers.compat import table
 from providers.errors import ContractError
 from tests.providers.compat.support import document, ok
 
@@ -128,7 +128,9 @@ def test_comparison_serializes_to_json() -> None:
 
 def test_the_rules_file_is_the_generated_table() -> None:
     written = (Path(__file__).resolve().parents[3] / table.RULES_FILE).read_text(encoding="utf-8")
-    assert written == table.markdown(), "regenerate: contractgate compat --rules --format markdown > " + table.RULES_FILE
+    assert written == table.markdown(), (
+        "regenerate: contractgate compat --rules --format markdown > " + table.RULES_FILE
+    )
 
 
 def test_every_rule_has_a_unique_id_a_basis_and_a_reason_where_it_differs() -> None:
@@ -141,6 +143,12 @@ def test_every_rule_kind_is_exercised_by_a_test() -> None:
     here = Path(__file__).parent
     text = "\n".join(p.read_text() for p in here.glob("test_*.py"))
     text += (here.parents[1] / "contractgate" / "test_compat_command.py").read_text()
-    text += "\n".join(p.name for p in (here.parents[1] / "data" / "compat").iterdir()) if (here.parents[1] / "data" / "compat").is_dir() else ""
-    missing = [r.kind for r in RULES if not re.search(rf'"{re.escape(r.kind)}"|^{re.escape(r.kind)}$', text, re.M)]
+    text += (
+        "\n".join(p.name for p in (here.parents[1] / "data" / "compat").iterdir())
+        if (here.parents[1] / "data" / "compat").is_dir()
+        else ""
+    )
+    missing = [
+        r.kind for r in RULES if not re.search(rf'"{re.escape(r.kind)}"|^{re.escape(r.kind)}$', text, re.M)
+    ]
     assert missing == []

@@ -406,10 +406,13 @@ def test_response_header_rules() -> None:
     assert kinds(changes_of(with_header("Location", optional), with_header("Location", required))) == [
         "response-header-made-required"
     ]
-    assert only(
-        changes_of(with_header("Location", optional), with_header("Location", required)),
-        "response-header-made-required",
-    ).severity is N
+    assert (
+        only(
+            changes_of(with_header("Location", optional), with_header("Location", required)),
+            "response-header-made-required",
+        ).severity
+        is N
+    )
 
 
 def test_response_header_schema_is_compared_as_a_response_behind_a_ref() -> None:

@@ -28,7 +28,9 @@ def test_every_rule_has_a_pair_and_every_pair_a_rule() -> None:
 def test_the_files_are_written_from_the_cases(case: object) -> None:
     folder = HERE / case.rule  # type: ignore[attr-defined]
     for name, text in files(case).items():  # type: ignore[arg-type]
-        assert (folder / name).read_text(encoding="utf-8") == text, f"run: python -m tests.data.compat.cases ({folder / name})"
+        assert (folder / name).read_text(encoding="utf-8") == text, (
+            f"run: python -m tests.data.compat.cases ({folder / name})"
+        )
 
 
 @pytest.mark.parametrize("folder", PAIRS, ids=lambda p: p.name)

@@ -159,12 +159,8 @@ CASES = [
         B,
         N,
     ),
-    Case(
-        "minimum added", {"type": "integer"}, {"type": "integer", "minimum": 1}, "min-set", B, N
-    ),
-    Case(
-        "maximum removed", {"type": "integer", "maximum": 9}, {"type": "integer"}, "max-unset", N, B
-    ),
+    Case("minimum added", {"type": "integer"}, {"type": "integer", "minimum": 1}, "min-set", B, N),
+    Case("maximum removed", {"type": "integer", "maximum": 9}, {"type": "integer"}, "max-unset", N, B),
     Case("pattern added", STRING, {"type": "string", "pattern": "^[a-z]+$"}, "pattern-set", B, N),
     Case("pattern removed", {"type": "string", "pattern": "^[a-z]+$"}, STRING, "pattern-unset", N, B),
     Case(
@@ -231,7 +227,8 @@ CASES = [
         {"type": "object", "additionalProperties": True},
         "type-widened",
         N,
-        B, "body.{.*}",
+        B,
+        "body.{.*}",
     ),
     Case(
         "map value type changed",
