@@ -224,14 +224,57 @@ def _disc(schema: FlatSchema) -> Any:
     return {"propertyName": schema.discriminator, "mapping": schema.mapping} if schema.discriminator else None
 
 
+def admits(schema: FlatSchema, value: Any) -> bool:
+    """Whether a scalar value meets the scalar constraints of `schema` (True when unsure)."""
+    if value is None:
+        return schema.nullable or schema.types is None
+    kind = {bool: "boolean", str: "string", int: "integer", float: "number"}.get(type(value))
+    if kind is None:
+        return True
+    if schema.types is not None and not (
+        kind in schema.types or kind == "integer" and "number" in schema.types
+    ):
+        return False
+    if schema.enum is not None and canonical(value) not in {canonical(v) for v in schema.enum}:
+        return False
+    k = schema.keywords
+    if isinstance(value, str):
+        return not (
+            isinstance(k.get("maxLength"), int)
+            and len(value) > k["maxLength"]
+            or isinstance(k.get("minLength"), int)
+            and len(value) < k["minLength"]
+        )
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        for key, ok in (
+            ("minimum", value >= k.get("minimum", value)),
+            ("maximum", value <= k.get("maximum", value)),
+        ):
+            if isinstance(k.get(key), (int, float)) and not ok:
+                return False
+    return True
+
+
+def _vacuous(outer: FlatSchema, excluded: FlatSchema) -> bool:
+    """A `not` of values none of which the schema admits anyway (`maxLength: 1` and `not: {const: abc}`)."""
+    return (
+        excluded.enum is not None
+        and not excluded.nullable
+        and not any(admits(outer, v) for v in excluded.enum)
+    )
+
+
 def _nots(pair: Pair) -> None:
     o, n = pair.o.nots, pair.n.nots
     for index in range(max(len(o), len(n))):
         if index < len(o) and index < len(n):
             pair.recurse(o[index], n[index], "{not}", pair.direction.reversed())
         elif index < len(n):
-            pair.add("not-added", "values matching a schema are now refused", new_pointer=n[index].pointer)
-        else:
+            if not _vacuous(pair.n, pair.c.new.schema(n[index])):
+                pair.add(
+                    "not-added", "values matching a schema are now refused", new_pointer=n[index].pointer
+                )
+        elif not _vacuous(pair.o, pair.c.old.schema(o[index])):
             pair.add("not-removed", "values once excluded are valid", old_pointer=o[index].pointer)
 
 

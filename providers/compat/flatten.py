@@ -110,7 +110,7 @@ class _Flattener:
             target = self.r.lookup(value["$ref"], node.pointer)
             if target.pointer in seen:
                 raise self.r.error(target.pointer, "$ref cycle (a schema that is only itself)")
-            inner = self.flatten(target, seen | {node.pointer, target.pointer})
+            inner = self.r.schema(target)  # cached: a component is flattened once, however often used
             inner = replace(inner, name=inner.name or ref_name(node))
             siblings = {k: v for k, v in value.items() if k != "$ref"}
             if not siblings or all(k in _ANNOTATION_ONLY or k.startswith("x-") for k in siblings):

@@ -27,6 +27,7 @@ from providers.compat.bundle import display_pointer
 from providers.compat.lifecycle import DEPRECATION_HEADER, SUNSET_HEADER
 from providers.compat.model import Change, Direction, make_change
 from providers.compat.resolve import Node, Resolver
+from providers.compat.sameness import Sameness
 from providers.compat.schemas import SchemaComparator
 from providers.compat.security import SecurityComparator
 
@@ -59,7 +60,12 @@ class DocumentComparator:
         self.new = Resolver(new, new_label)
         self.today = today or date.today()
         self.changes: list[Change] = []
-        self.schemas = SchemaComparator(self.old, self.new, self.changes.append)
+        self.same = Sameness(self.old, self.new)
+        self.schemas = SchemaComparator(self.old, self.new, self.changes.append, self.same)
+        # operations name security schemes without a $ref: any change to them, and all are compared
+        self._security_same = old.get("security") == new.get("security") and (old.get("components") or {}).get(
+            "securitySchemes"
+        ) == (new.get("components") or {}).get("securitySchemes")
         self.security = SecurityComparator(self.old, self.new, self.change)
 
     def run(self) -> list[Change]:
@@ -196,6 +202,16 @@ class DocumentComparator:
         provider_calls: bool = False,
     ) -> None:
         """One operation in both documents; `provider_calls` for webhooks and callbacks."""
+        if (
+            self._security_same
+            and self.same.same(old, new)
+            and old_item.value.get("parameters") == new_item.value.get("parameters")
+            and self.same.same(
+                Node(old_item.value.get("parameters"), old_item.pointer),
+                Node(new_item.value.get("parameters"), new_item.pointer),
+            )
+        ):
+            return  # the same operation, leading only to unchanged components
         self._lifecycle(label, old, new)
         old_id, new_id = old.value.get("operationId"), new.value.get("operationId")
         if old_id != new_id and (old_id or new_id):

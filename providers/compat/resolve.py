@@ -123,6 +123,7 @@ class Resolver:
         self._anchors: dict[str, Node] | None = None
         # (pointer, id(value)) → (value, flat): the value is kept so its id cannot be reused
         self._flat: dict[tuple[str, int], tuple[Any, FlatSchema]] = {}
+        self._flattening: set[tuple[str, int]] = set()
 
     def error(self, pointer: str, problem: str) -> ContractError:
         return ContractError(f"{self.label}: {display_pointer(pointer)}: {problem}")
@@ -241,7 +242,13 @@ class Resolver:
         key = (node.pointer, id(node.value))
         found = self._flat.get(key)
         if found is None:
-            found = (node.value, flatten(self, node))
+            if key in self._flattening:
+                raise self.error(node.pointer, "$ref cycle (a schema that is only itself)")
+            self._flattening.add(key)
+            try:
+                found = (node.value, flatten(self, node))
+            finally:
+                self._flattening.discard(key)
             self._flat[key] = found
         return found[1]
 

@@ -10,8 +10,8 @@ This module holds the walk and the scalar rules (types, formats, null, enums, de
 `constraints` the bounds and patterns, `objects` properties and maps, `arrays` items and tuples,
 `composition` oneOf/anyOf/not/if. A comparison of two subschemas is remembered (by their pointers and
 the direction), so a component used by a hundred operations is compared once and its changes reported
-at each place; a recursive schema terminates because a pair being compared further up is not entered
-again.
+at each place (within one body, once, at the first path that reaches it); a recursive schema terminates
+because a pair being compared further up is not entered again.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from providers.compat.flatten import FlatSchema
 from providers.compat.lifecycle import stability_kind
 from providers.compat.model import Change, Direction, make_change
 from providers.compat.resolve import Node, Resolver, canonical
+from providers.compat.sameness import Sameness
 
 MAX_DEPTH = 64
 FORMAT_WIDENINGS = frozenset({("int32", "int64"), ("float", "double")})
@@ -81,10 +82,11 @@ def accepts(types: frozenset[str], value_type: str) -> bool:
 
 
 class SchemaComparator:
-    def __init__(self, old: Resolver, new: Resolver, emit: Emit) -> None:
+    def __init__(self, old: Resolver, new: Resolver, emit: Emit, same: Sameness | None = None) -> None:
         self.old = old
         self.new = new
         self.emit = emit
+        self.same = same or Sameness(old, new)
         self._active: set[tuple[str, int, str, int, Direction]] = set()
         # key → (old value, new value, changes): the values are kept so their ids cannot be reused
         self._memo: dict[tuple[str, int, str, int, Direction], tuple[Any, Any, list[Rel]]] = {}
@@ -111,6 +113,8 @@ class SchemaComparator:
         key = (old.pointer, id(old.value), new.pointer, id(new.value), direction)
         memo = self._memo.get(key)
         if memo is None:
+            if self.same.same(old, new):
+                return []
             if key in self._active or len(self._active) >= MAX_DEPTH:
                 return []
             self._active.add(key)
@@ -180,7 +184,7 @@ class Pair:
                 new=n.nullable,
             )
         if composition.compare(self):  # wrapped in or unwrapped from oneOf/anyOf: compared there
-            return self.found
+            return self._distinct()
         if self._types():
             self._format()
             self._values()
@@ -188,7 +192,20 @@ class Pair:
             objects.compare(self)
             arrays.compare(self)
         composition.compare_rest(self)
-        return self.found
+        return self._distinct()
+
+    def _distinct(self) -> list[Rel]:
+        """Each change once, at the first path that reaches it: a component reachable along many paths
+        (a graph of `$ref`s) would otherwise be reported once per path, and their number can grow
+        exponentially with the depth of the graph."""
+        seen: set[tuple[str, Direction, str | None, str | None, str]] = set()
+        distinct = []
+        for rel in self.found:
+            key = (rel.kind, rel.direction, rel.old_pointer, rel.new_pointer, rel.message)
+            if key not in seen:
+                seen.add(key)
+                distinct.append(rel)
+        return distinct
 
     # --- lifecycle of the schema itself ---------------------------------------------------------
 
