@@ -49,22 +49,38 @@ def _schema(rng: random.Random, index: int, components: int, depth: int = 0) -> 
         name = f"{rng.choice(WORDS)}_{field}"
         kind = rng.choice(["string", "integer", "number", "boolean", "array", "object", "ref", "enum"])
         if kind == "string":
-            properties[name] = {"type": "string", "maxLength": rng.choice([64, 255, 1024]), "description": f"The {name} of the {WORDS[index % len(WORDS)]}."}
+            properties[name] = {
+                "type": "string",
+                "maxLength": rng.choice([64, 255, 1024]),
+                "description": f"The {name} of the {WORDS[index % len(WORDS)]}.",
+            }
         elif kind in ("integer", "number"):
-            properties[name] = {"type": kind, "minimum": 0, "maximum": rng.choice([100, 10_000]), "format": "int64" if kind == "integer" else "double"}
+            properties[name] = {
+                "type": kind,
+                "minimum": 0,
+                "maximum": rng.choice([100, 10_000]),
+                "format": "int64" if kind == "integer" else "double",
+            }
         elif kind == "boolean":
             properties[name] = {"type": "boolean", "default": False}
         elif kind == "enum":
             properties[name] = {"type": "string", "enum": rng.sample(WORDS, 4)}
         elif kind == "array":
-            properties[name] = {"type": "array", "maxItems": 100, "items": {"$ref": f"#/components/schemas/Schema{rng.randrange(components)}"}}
+            properties[name] = {
+                "type": "array",
+                "maxItems": 100,
+                "items": {"$ref": f"#/components/schemas/Schema{rng.randrange(components)}"},
+            }
         elif kind == "object" and depth < 2:
             properties[name] = _schema(rng, index, components, depth + 1)
         else:
             properties[name] = {"$ref": f"#/components/schemas/Schema{rng.randrange(components)}"}
     schema: dict[str, Any] = {"type": "object", "properties": properties, "required": sorted(properties)[:2]}
     if depth == 0 and index % 5 == 0 and index:
-        return {"allOf": [{"$ref": f"#/components/schemas/Schema{index - 1}"}, schema], "description": "An extension."}
+        return {
+            "allOf": [{"$ref": f"#/components/schemas/Schema{index - 1}"}, schema],
+            "description": "An extension.",
+        }
     return schema
 
 
@@ -76,31 +92,66 @@ def description(size: str, seed: int = 14) -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": f"synthetic {size}", "version": "1.0.0"},
         "paths": {},
-        "components": {"schemas": schemas, "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}}},
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
+        },
         "security": [{"token": []}],
     }
     for p in range(paths):
         resource = f"/v1/{rng.choice(WORDS)}s{p}"
         ref = {"$ref": f"#/components/schemas/Schema{rng.randrange(components)}"}
-        listing = {"type": "object", "properties": {"data": {"type": "array", "items": ref}, "next_cursor": {"type": ["string", "null"]}}}
+        listing = {
+            "type": "object",
+            "properties": {
+                "data": {"type": "array", "items": ref},
+                "next_cursor": {"type": ["string", "null"]},
+            },
+        }
         doc["paths"][resource] = {
             "get": {
                 "operationId": f"list{p}",
-                "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
-                               {"name": "cursor", "in": "query", "schema": {"type": "string"}}],
-                "responses": {"200": {"description": "a page", "content": {"application/json": {"schema": listing}}},
-                              "401": {"description": "no token"}},
+                "parameters": [
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+                    },
+                    {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                ],
+                "responses": {
+                    "200": {"description": "a page", "content": {"application/json": {"schema": listing}}},
+                    "401": {"description": "no token"},
+                },
             },
             "post": {
                 "operationId": f"create{p}",
-                "requestBody": {"required": True, "content": {"application/json": {"schema": copy.deepcopy(ref)}}},
-                "responses": {"201": {"description": "created", "content": {"application/json": {"schema": copy.deepcopy(ref)}}}},
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": copy.deepcopy(ref)}},
+                },
+                "responses": {
+                    "201": {
+                        "description": "created",
+                        "content": {"application/json": {"schema": copy.deepcopy(ref)}},
+                    }
+                },
             },
         }
         doc["paths"][f"{resource}/{{id}}"] = {
-            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}],
-            "get": {"operationId": f"get{p}", "responses": {"200": {"description": "one", "content": {"application/json": {"schema": copy.deepcopy(ref)}}},
-                                                            "404": {"description": "not found"}}},
+            "parameters": [
+                {"name": "id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+            ],
+            "get": {
+                "operationId": f"get{p}",
+                "responses": {
+                    "200": {
+                        "description": "one",
+                        "content": {"application/json": {"schema": copy.deepcopy(ref)}},
+                    },
+                    "404": {"description": "not found"},
+                },
+            },
             "delete": {"operationId": f"delete{p}", "responses": {"204": {"description": "gone"}}},
         }
     return doc
@@ -164,9 +215,8 @@ def parse_seconds(path: Path, *, fast: bool, repeat: int) -> float:
     return best
 
 
-BOMB = (
-    b"a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n"
-    + b"".join(f"{c}: &{c} [{','.join(['*' + p] * 9)}]\n".encode() for p, c in zip("abcdefgh", "bcdefghi", strict=True))
+BOMB = b"a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n" + b"".join(
+    f"{c}: &{c} [{','.join(['*' + p] * 9)}]\n".encode() for p, c in zip("abcdefgh", "bcdefghi", strict=True)
 )
 
 
@@ -197,7 +247,9 @@ def main() -> None:
         bomb = folder / "bomb.yaml"
         bomb.write_bytes(BOMB)
         seconds, peak, code = measure(str(bomb), str(bomb), repeat=args.repeat)
-        print(f"alias bomb ({len(BOMB)} bytes, ~10^9 nodes expanded): refused in {seconds:.2f}s, peak {peak:.0f} MiB, exit {code}")
+        print(
+            f"alias bomb ({len(BOMB)} bytes, ~10^9 nodes expanded): refused in {seconds:.2f}s, peak {peak:.0f} MiB, exit {code}"
+        )
 
 
 if __name__ == "__main__":

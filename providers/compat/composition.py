@@ -224,7 +224,7 @@ def _disc(schema: FlatSchema) -> Any:
     return {"propertyName": schema.discriminator, "mapping": schema.mapping} if schema.discriminator else None
 
 
-def admits(schema: FlatSchema, value: Any) -> bool:
+def admits(schema: FlatSchema, value: Any, *, enum: bool = True) -> bool:
     """Whether a scalar value meets the scalar constraints of `schema` (True when unsure)."""
     if value is None:
         return schema.nullable or schema.types is None
@@ -235,7 +235,7 @@ def admits(schema: FlatSchema, value: Any) -> bool:
         kind in schema.types or kind == "integer" and "number" in schema.types
     ):
         return False
-    if schema.enum is not None and canonical(value) not in {canonical(v) for v in schema.enum}:
+    if enum and schema.enum is not None and canonical(value) not in {canonical(v) for v in schema.enum}:
         return False
     k = schema.keywords
     if isinstance(value, str):
@@ -278,20 +278,40 @@ def _nots(pair: Pair) -> None:
             pair.add("not-removed", "values once excluded are valid", old_pointer=o[index].pointer)
 
 
+def _implied(resolver: Resolver, outer: FlatSchema, branch: Node | None) -> bool:
+    """A `then`/`else` that asks nothing the schema does not already ask (only names it requires)."""
+    if branch is None:
+        return True
+    value = branch.value
+    if value is True or value == {}:
+        return True
+    if not (isinstance(value, dict) and set(value) <= {"required", "description", "title"}):
+        return False
+    return resolver.schema(branch).required <= outer.required
+
+
+def _vacuous_conditional(resolver: Resolver, outer: FlatSchema, conditional: Any) -> bool:
+    return _implied(resolver, outer, conditional.then) and _implied(resolver, outer, conditional.else_)
+
+
 def _conditionals(pair: Pair) -> None:
     o, n = pair.o.conditionals, pair.n.conditionals
     for index in range(max(len(o), len(n))):
         if index >= len(o):
-            pair.add(
-                "if-then-else-added", "a condition with then/else applies", new_pointer=n[index].if_.pointer
-            )
+            if not _vacuous_conditional(pair.c.new, pair.n, n[index]):
+                pair.add(
+                    "if-then-else-added",
+                    "a condition with then/else applies",
+                    new_pointer=n[index].if_.pointer,
+                )
             continue
         if index >= len(n):
-            pair.add(
-                "if-then-else-removed",
-                "a condition with then/else no longer applies",
-                old_pointer=o[index].if_.pointer,
-            )
+            if not _vacuous_conditional(pair.c.old, pair.o, o[index]):
+                pair.add(
+                    "if-then-else-removed",
+                    "a condition with then/else no longer applies",
+                    old_pointer=o[index].if_.pointer,
+                )
             continue
         before, after = o[index], n[index]
         if fingerprint(before.if_.value) != fingerprint(after.if_.value) or _refs_differ(

@@ -190,7 +190,8 @@ class _Flattener:
         elif "enum" in value:
             enum = tuple(self._list(node, "enum").value)
         if enum is not None:
-            nullable = nullable or None in enum
+            # null is valid only if both the enum and the type allow it (an untyped enum says it alone)
+            nullable = None in enum and (nullable or value.get("type") is None)
             enum = tuple(v for v in enum if v is not None)
             if not enum and types is None:
                 types = frozenset()  # only null

@@ -203,23 +203,34 @@ def _patterns(pair: Pair) -> None:
             )
 
 
+def _names_matter(resolver: Resolver, names_schema: Node, values_of: FlatSchema) -> bool:
+    """Whether a propertyNames schema refuses a name the values of `values_of` can have: a declared
+    property name it does not admit, or any name when a map (`additionalProperties`, patterns) is declared."""
+    from providers.compat.composition import admits
+
+    if isinstance(values_of.additional, Node) or values_of.additional is True or values_of.pattern_properties:
+        return True
+    names = resolver.schema(names_schema)
+    return any(not admits(names, name) for name in values_of.properties)
+
+
 def _property_names(pair: Pair) -> None:
     before, after = pair.o.property_names, pair.n.property_names
     if before is not None and after is not None:
         pair.recurse(before, after, ".{propertyNames}")
     elif after is not None:
-        pair.add("property-names-added", "property names must match a schema", new_pointer=after.pointer)
-    elif before is not None:
+        if _names_matter(pair.c.new, after, pair.o):
+            pair.add("property-names-added", "property names must match a schema", new_pointer=after.pointer)
+    elif before is not None and _names_matter(pair.c.old, before, pair.n):
         pair.add("property-names-removed", "property names no longer constrained", old_pointer=before.pointer)
 
 
 def _dependencies(pair: Pair) -> None:
     o, n = pair.o, pair.n
     for name in sorted(set(o.dependent_required) | set(n.dependent_required)):
-        before, after = (
-            o.dependent_required.get(name, frozenset()),
-            n.dependent_required.get(name, frozenset()),
-        )
+        # what is required anyway needs no dependency
+        before = o.dependent_required.get(name, frozenset()) - o.required
+        after = n.dependent_required.get(name, frozenset()) - n.required
         if before == after:
             continue
         if before <= after:

@@ -27,7 +27,8 @@ from providers.compat.bundle import display_pointer
 from providers.compat.lifecycle import DEPRECATION_HEADER, SUNSET_HEADER
 from providers.compat.model import Change, Direction, make_change
 from providers.compat.resolve import Node, Resolver
-from providers.compat.sameness import Sameness
+from providers.compat.sameness import Sameness, refs_in
+from providers.errors import ContractError
 from providers.compat.schemas import SchemaComparator
 from providers.compat.security import SecurityComparator
 
@@ -63,12 +64,15 @@ class DocumentComparator:
         self.same = Sameness(self.old, self.new)
         self.schemas = SchemaComparator(self.old, self.new, self.changes.append, self.same)
         # operations name security schemes without a $ref: any change to them, and all are compared
-        self._security_same = old.get("security") == new.get("security") and (old.get("components") or {}).get(
-            "securitySchemes"
-        ) == (new.get("components") or {}).get("securitySchemes")
+        self._security_same = old.get("security") == new.get("security") and (
+            old.get("components") or {}
+        ).get("securitySchemes") == (new.get("components") or {}).get("securitySchemes")
         self.security = SecurityComparator(self.old, self.new, self.change)
 
     def run(self) -> list[Change]:
+        self._references(self.old)
+        if self.new.document is not self.old.document:
+            self._references(self.new)
         self._paths()
         self._webhooks()
         self._components()
@@ -98,6 +102,36 @@ class DocumentComparator:
                 new_pointer=display_pointer(new_node.pointer) if new_node else None,
             )
         )
+
+    @staticmethod
+    def _references(resolver: Resolver) -> None:
+        """Every reference of the document leads somewhere, and every component schema means something
+        — also in parts no comparison reaches (a document compared with itself is skipped whole)."""
+        refs = refs_in(resolver.document)
+        broken = None
+        for ref in sorted(refs):
+            try:
+                resolver.resolve(Node({"$ref": ref}, "#"))
+            except ContractError:
+                broken = ref
+                break
+        if broken is not None:
+            stack = [resolver.root]  # find where the broken reference is written, for the message
+            while stack:
+                node = stack.pop()
+                if isinstance(node.value, dict):
+                    if node.value.get("$ref") == broken:
+                        resolver.resolve(node)
+                    stack.extend(node.child(k) for k, v in node.value.items() if isinstance(v, (dict, list)))
+                elif isinstance(node.value, list):
+                    stack.extend(
+                        node.child(i) for i, v in enumerate(node.value) if isinstance(v, (dict, list))
+                    )
+        components = resolver.root.get("components")
+        schemas = components.get("schemas") if components is not None else None
+        if schemas is not None and isinstance(schemas.value, dict):
+            for name in schemas.value:
+                resolver.schema(schemas.child(name))
 
     # --- paths and operations -----------------------------------------------------------------
 

@@ -17,7 +17,7 @@ because a pair being compared further up is not entered again.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from providers.compat import arrays, composition, constraints, objects
@@ -188,7 +188,8 @@ class Pair:
         if self._types():
             self._format()
             self._values()
-            constraints.compare(self)
+            if not (self.o.enum is not None and self.n.enum is not None):
+                constraints.compare(self)  # with an enum on both sides, the values allowed say it all
             objects.compare(self)
             arrays.compare(self)
         composition.compare_rest(self)
@@ -300,6 +301,10 @@ class Pair:
             self.add("default-added", f"default {show(after)} added", new=after)
 
     def _enum(self, o: FlatSchema, n: FlatSchema) -> None:
+        if o.enum is not None and n.enum is not None:
+            # the values each side really allows: its enum less what its other keywords exclude
+            o = replace(o, enum=tuple(v for v in o.enum if composition.admits(o, v, enum=False)))
+            n = replace(n, enum=tuple(v for v in n.enum if composition.admits(n, v, enum=False)))
         if o.enum is None:
             values = list(n.enum or ())
             if n.const:

@@ -109,7 +109,7 @@ def _arrays(schema: dict[str, Any], depth: int) -> list[Any]:
     items = schema.get("items", True)
     element = values(items, depth + 1) if items is not False else []
     contained = values(schema["contains"], depth + 1)[:4] if "contains" in schema else []
-    lengths = {0, 1, 2, 3}
+    lengths = {0, 1, 2, 3, 5}
     for key in ("minItems", "maxItems", "minContains", "maxContains"):
         if key in schema:
             lengths |= {schema[key] - 1, schema[key], schema[key] + 1}
@@ -137,7 +137,7 @@ def _objects(schema: dict[str, Any], depth: int) -> list[Any]:
     if isinstance(extra, dict) or extra is True:  # a declared map: its entries are documented too
         choices["zz"] = values(extra, depth + 1)[:3] or ["x"]
         declared.append("zz")
-    first = {n: choices[n][0] for n in declared}
+    first = {n: _first_valid(props.get(n, True), choices[n]) for n in declared}
     found: list[Any] = []
     subsets = [set(required), set(declared)] + [set(required) | {n} for n in declared]
     subsets += [set(c) for r in range(len(declared) + 1) for c in itertools.combinations(declared, r)][:24]
@@ -148,6 +148,12 @@ def _objects(schema: dict[str, Any], depth: int) -> list[Any]:
             found.append({**{n: first[n] for n in declared if n in required}, name: value})
             found.append({**first, name: value})
     return _clip(found)
+
+
+def _first_valid(schema: Any, options: list[Any]) -> Any:
+    """The first option the schema accepts (so varying another property is what decides validity)."""
+    validator = Draft202012Validator(schema if isinstance(schema, (dict, bool)) else True)
+    return next((v for v in options if _valid(validator, v)), options[0])
 
 
 def _valid(validator: Draft202012Validator, value: Any) -> bool:
@@ -171,12 +177,23 @@ def verdict(old: Any, new: Any) -> tuple[bool, bool]:
 # --- the strategies -----------------------------------------------------------------------------
 
 scalars = st.one_of(
-    st.builds(lambda n, x: {"type": "string", **({"maxLength": x} if n else {"minLength": x})}, st.booleans(), st.integers(1, 6)),
+    st.builds(
+        lambda n, x: {"type": "string", **({"maxLength": x} if n else {"minLength": x})},
+        st.booleans(),
+        st.integers(1, 6),
+    ),
     st.just({"type": "string"}),
-    st.builds(lambda a, b: {"type": "integer", "minimum": min(a, b), "maximum": max(a, b) + 1}, st.integers(0, 9), st.integers(0, 9)),
+    st.builds(
+        lambda a, b: {"type": "integer", "minimum": min(a, b), "maximum": max(a, b) + 1},
+        st.integers(0, 9),
+        st.integers(0, 9),
+    ),
     st.just({"type": "number"}),
     st.just({"type": "boolean"}),
-    st.builds(lambda vs: {"type": "string", "enum": sorted(vs)}, st.sets(st.sampled_from(["x", "y", "z", "w"]), min_size=1, max_size=3)),
+    st.builds(
+        lambda vs: {"type": "string", "enum": sorted(vs)},
+        st.sets(st.sampled_from(["x", "y", "z", "w"]), min_size=1, max_size=3),
+    ),
 )
 
 
@@ -189,11 +206,17 @@ objects = st.builds(
     st.dictionaries(st.sampled_from(NAMES), scalars, min_size=1, max_size=3),
     st.lists(st.sampled_from(NAMES), max_size=2),
 )
-arrays = st.builds(lambda items, n: {"type": "array", "items": items, **({"maxItems": n} if n else {})}, scalars, st.integers(0, 4))
+arrays = st.builds(
+    lambda items, n: {"type": "array", "items": items, **({"maxItems": n} if n else {})},
+    scalars,
+    st.integers(0, 4),
+)
 
 
 def schemas() -> st.SearchStrategy[dict[str, Any]]:
-    return st.one_of(scalars, objects, arrays, st.builds(lambda o: {"type": "object", "properties": {"inner": o}}, objects))
+    return st.one_of(
+        scalars, objects, arrays, st.builds(lambda o: {"type": "object", "properties": {"inner": o}}, objects)
+    )
 
 
 def _paths(schema: Any, here: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -237,7 +260,9 @@ def edit(schema: dict[str, Any], path: tuple[Any, ...], kind: str) -> dict[str, 
         node["enum"] = node["enum"][:-1]
     elif kind == "type" and types in ("string", "integer", "number", "boolean"):
         node.clear()
-        node["type"] = {"string": "integer", "integer": "number", "number": "integer", "boolean": "string"}[types]
+        node["type"] = {"string": "integer", "integer": "number", "number": "integer", "boolean": "string"}[
+            types
+        ]
     elif kind == "nullable" and isinstance(types, str):
         node["type"] = [types, "null"]
     elif kind == "prop+" and types == "object":
@@ -273,9 +298,12 @@ def edit(schema: dict[str, Any], path: tuple[Any, ...], kind: str) -> dict[str, 
     elif kind == "propertyNames" and types == "object":
         node["propertyNames"] = {"maxLength": 1}
     elif kind in ("oneOf", "anyOf") and path == () and types is not None:
-        other = {"type": "object", "properties": {"b": {"type": "string"}}} if types != "object" else {"type": "string"}
-        if kind == "oneOf" and types == "object":
-            other = {"type": "object", "properties": {"zz": {"type": "integer"}}}  # overlaps an open object
+        # an alternative of another type: overlapping alternatives are the hand-written pairs' business
+        other = (
+            {"type": "object", "properties": {"b": {"type": "string"}}}
+            if types != "object"
+            else {"type": "string"}
+        )
         return {kind: [new, other]}
     elif kind == "prefixItems" and types == "array":
         node["prefixItems"] = [{"type": "string", "maxLength": 2}]
