@@ -50,8 +50,8 @@ def compare(pair: Pair) -> None:
     _multiple_of(pair, _num(o.get("multipleOf")), _num(n.get("multipleOf")))
     before_unique, after_unique = bool(o.get("uniqueItems")), bool(n.get("uniqueItems"))
     # with at most one element an array is always unique: the side that allows more decides
-    longer = (o if after_unique else n).get("maxItems")
-    if before_unique != after_unique and not (_num(longer) is not None and longer <= 1):
+    longer = _num((o if after_unique else n).get("maxItems"))
+    if before_unique != after_unique and not (longer is not None and longer <= 1):
         kind = "unique-items-set" if after_unique else "unique-items-unset"
         pair.add(kind, f"uniqueItems {before_unique} → {after_unique}", old=before_unique, new=after_unique)
     for keyword, kind in (

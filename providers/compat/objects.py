@@ -34,6 +34,11 @@ def visible(resolver: Resolver, schema: FlatSchema, direction: Direction) -> dic
     return {name: node for name, node in schema.properties.items() if not resolver.schema(node).flag(hidden)}
 
 
+def free_form(schema: FlatSchema) -> bool:
+    """`type: object` and nothing else: a map of anything, whose entries clients are told they may send."""
+    return not schema.properties and not schema.pattern_properties and schema.additional is None
+
+
 def closed(schema: FlatSchema, name: str) -> bool:
     """Whether the object refuses a property `name` it does not declare."""
     import re
@@ -59,7 +64,10 @@ def compare(pair: Pair) -> None:
             or o.unevaluated_properties is not None or n.unevaluated_properties is not None):  # fmt: skip
         return
     _properties(pair)
-    _open(pair, o.additional, n.additional, "additional-properties", ".*")
+    # a free-form object declares a map of anything, as `additionalProperties: true` does
+    before = True if o.additional is None and free_form(o) else o.additional
+    after = True if n.additional is None and free_form(n) else n.additional
+    _open(pair, before, after, "additional-properties", ".*")
     _open(pair, o.unevaluated_properties, n.unevaluated_properties, "unevaluated-properties", ".*")
     _patterns(pair)
     _property_names(pair)
@@ -209,6 +217,8 @@ def _names_matter(resolver: Resolver, names_schema: Node, values_of: FlatSchema)
     from providers.compat.composition import admits
 
     if isinstance(values_of.additional, Node) or values_of.additional is True or values_of.pattern_properties:
+        return True
+    if free_form(values_of):
         return True
     names = resolver.schema(names_schema)
     return any(not admits(names, name) for name in values_of.properties)

@@ -28,9 +28,9 @@ from providers.compat.lifecycle import DEPRECATION_HEADER, SUNSET_HEADER
 from providers.compat.model import Change, Direction, make_change
 from providers.compat.resolve import Node, Resolver
 from providers.compat.sameness import Sameness, refs_in
-from providers.errors import ContractError
 from providers.compat.schemas import SchemaComparator
 from providers.compat.security import SecurityComparator
+from providers.errors import ContractError
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace", "query")
 _PARAMETER = re.compile(r"\{[^}/]*\}")

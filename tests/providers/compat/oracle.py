@@ -134,6 +134,8 @@ def _objects(schema: dict[str, Any], depth: int) -> list[Any]:
             declared.append(name)
     choices = {name: values(props.get(name, True), depth + 1) or [None] for name in declared}
     extra = schema.get("additionalProperties")
+    if extra is None and not props and "patternProperties" not in schema:
+        extra = True  # `type: object` and nothing else: a map of anything
     if isinstance(extra, dict) or extra is True:  # a declared map: its entries are documented too
         choices["zz"] = values(extra, depth + 1)[:3] or ["x"]
         declared.append("zz")
