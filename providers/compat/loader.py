@@ -127,7 +127,7 @@ def parse(data: bytes, label: str, *, json_first: bool = False) -> dict[str, Any
 
 def _mapping(data: Any, label: str) -> dict[str, Any]:
     if not isinstance(data, dict):
-        found = "nothing" if data is None else type(data).__name__
+        found = {type(None): "nothing", list: "a list", str: "a string"}.get(type(data), type(data).__name__)
         raise ContractError(f"{label}: expected a mapping at the top level, found {found}")
     return data
 

@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from providers.compat.bundle import Location, Reader, bundle, file_location
 from providers.compat.loader import MAX_BYTES, parse
 from providers.compat.swagger import convert, is_swagger2
@@ -95,6 +93,8 @@ def _read_file(path: str, label: str) -> bytes:
 
 
 def _fetch(url: str, timeout: float) -> bytes:
+    import httpx  # only when a URL is given: keeps `contractgate compat` on files quick to start
+
     try:
         response = httpx.get(url, timeout=timeout, follow_redirects=True)
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
