@@ -14,10 +14,23 @@ import math
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from providers.compat.levels import Effect
 from providers.compat.rules_schema import BOUND_KEYWORDS
 
 if TYPE_CHECKING:
     from providers.compat.schemas import Pair
+
+
+class _Checked:
+    """The pair, with `add` dropping bound changes no value reaches."""
+
+    def __init__(self, pair: Pair, add: Any) -> None:
+        self._pair = pair
+        self.add = add
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._pair, name)
+
 
 MATCHES_EVERYTHING = frozenset(
     {"", ".*", "^.*", ".*$", "^.*$", "(.*)", "^(.*)$", "[\\s\\S]*", "^[\\s\\S]*$", "(?s).*"}
@@ -34,7 +47,31 @@ _SIMPLE = (
 )
 
 
+def _vacuous(pair: Pair, kind: str) -> bool:
+    """A length or numeric bound change no value reaches: where the side whose values the change would
+    refuse (or newly allow) lists them all in an enum, and every one of them meets both bounds."""
+    from providers.compat.composition import admits
+    from providers.compat.model import RULES_BY_KIND
+
+    if not kind.startswith(("min-length", "max-length", "min-", "max-", "exclusive-")) or kind.startswith(
+        ("min-items", "max-items", "min-properties", "max-properties", "min-contains", "max-contains")
+    ):
+        return False
+    effect = RULES_BY_KIND[kind].effect
+    values = pair.o.enum if effect is Effect.NARROWS else pair.n.enum if effect is Effect.WIDENS else None
+    if values is None:
+        return False
+    return all(admits(pair.o, v, enum=False) and admits(pair.n, v, enum=False) for v in values)
+
+
 def compare(pair: Pair) -> None:
+    add = pair.add
+
+    def checked(kind: str, message: str, **details: Any) -> None:
+        if not _vacuous(pair, kind):
+            add(kind, message, **details)
+
+    pair = _Checked(pair, checked)  # type: ignore[assignment]
     o, n = pair.o.keywords, pair.n.keywords
     for keyword in _SIMPLE:
         before, after = _num(o.get(keyword)), _num(n.get(keyword))

@@ -296,7 +296,14 @@ def _responses(d: DocumentComparator, label: str, old: Node, new: Node, provider
             d.change(kind, f"{label} → response {status}", f"status {status} no longer declared", old=status,
                      old_node=response)  # fmt: skip
         for match in matches:
-            _response(d, f"{label} → response {match}", response, after[match], provider_calls)
+            _response(
+                d,
+                f"{label} → response {match}",
+                response,
+                after[match],
+                provider_calls,
+                d.deprecated(d.new, new),
+            )
     if provider_calls:
         return
     for status, response in after.items():
@@ -316,14 +323,16 @@ def _headers(resolver: Resolver, response: Node) -> dict[str, tuple[str, Node]]:
     }
 
 
-def _response(d: DocumentComparator, base: str, old: Node, new: Node, provider_calls: bool) -> None:
+def _response(
+    d: DocumentComparator, base: str, old: Node, new: Node, provider_calls: bool, deprecated: bool
+) -> None:
     direction = Direction.REQUEST if provider_calls else Direction.RESPONSE
     if not provider_calls:
-        _response_headers(d, base, old, new)
+        _response_headers(d, base, old, new, deprecated)
     media_types(d, old, new, direction, lambda media: f"{base} {media}")
 
 
-def _response_headers(d: DocumentComparator, base: str, old: Node, new: Node) -> None:
+def _response_headers(d: DocumentComparator, base: str, old: Node, new: Node, deprecated: bool) -> None:
     before, after = _headers(d.old, old), _headers(d.new, new)
     for key, (name, header) in before.items():
         where = f"{base} → header {name}"
@@ -374,7 +383,8 @@ def _response_headers(d: DocumentComparator, base: str, old: Node, new: Node) ->
         else:
             d.change("response-header-added", where, f"new header {name}", new_node=header)
     for key in (SUNSET_HEADER, DEPRECATION_HEADER):
-        if key in before and key not in after:
+        # still deprecated: a lost sunset is the operation's `sunset-removed`, not a withdrawal
+        if key in before and key not in after and not deprecated:
             name, header = before[key]
             d.change(
                 "sunset-withdrawn",
