@@ -10,19 +10,22 @@ Modules, bottom up:
 
 | module        | owns
 |---------------|-----
-| `model`       | `Change`, `Severity`, `Direction`, `Effect`, `Rule`; assembles `RULES`
+| `levels`      | `Severity`, `Direction`, `Effect`, `Rule`: the vocabulary of the catalogue
+| `model`       | `Change`; assembles `RULES`
 | `rules_document`, `rules_schema` | the rule catalogue, family by family
 | `loader`      | bytes → mapping: bounded (size, alias bombs), fast (rapidyaml, libyaml), UTF-8 checked
 | `bundle`      | external `$ref`s (files, URLs, git revisions) resolved once into the document
 | `swagger`     | Swagger 2.0 → OpenAPI 3.0
 | `sources`     | files, URLs and git revisions → `SpecSource`
-| `resolve`     | `Node`, `Resolver`: references and typed access (wrong types are one-line errors)
+| `check`       | the shape of a whole document, checked first (wrong types are one-line errors)
+| `resolve`     | `Node`, `Resolver`: references and typed access
 | `flatten`     | `FlatSchema`: what a schema means, spelling differences taken out
 | `schemas`     | the schema walk; `constraints`, `objects`, `arrays`, `composition` its rule families
 | `lifecycle`   | deprecation (RFC 9745), sunset (RFC 8594, `x-sunset`), stability
 | `security`    | security requirements and schemes
 | `messages`    | parameters, request bodies, responses, headers, media types
 | `operations`  | paths paired by normalised template, operations, webhooks, callbacks, components
+| `sameness`    | what is provably unchanged, so it is not compared at all
 | `diff`        | the entry points
 | `table`       | the rule table as text and Markdown
 """
