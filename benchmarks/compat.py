@@ -281,7 +281,12 @@ def main() -> None:
                 f"{'':8} CPU ratio YAML/JSON self {yaml_s / json_s:.2f}; parse rapidyaml {fast:.2f}s, "
                 f"libyaml {slow:.2f}s (libyaml/rapidyaml {slow / fast:.1f}x)"
             )
-        print(bomb_line)
+        start, refused = time.perf_counter(), "NOT refused"
+        try:
+            loader.parse(BOMB, "bomb.yaml")
+        except Exception as exc:  # the refusal is what is measured
+            refused = f"{type(exc).__name__}: {exc}"
+        print(f"{bomb_line}\n  in-process: {time.perf_counter() - start:.4f}s ({refused})")
 
 
 if __name__ == "__main__":
