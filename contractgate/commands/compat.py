@@ -3,10 +3,13 @@
     contractgate compat OLD NEW            two files or http(s) URLs
     contractgate compat --base REV PATH    PATH as of git revision REV against the work tree
     contractgate compat --base REV         every contracts/openapi document, REV against the work tree
+    contractgate compat --rules            the rule table: every rule, its severities and basis
 
 Exit 0 when nothing reaches `--fail-on` (default: breaking), 1 when something does, 2 when an input
-cannot be read. Text output groups changes by severity, then by what changed, with every location;
-`--format json` lists every change with its JSON pointers; `--format markdown` suits a PR comment.
+cannot be read or understood (never 1: a document compat cannot judge is not a breaking change).
+Text output groups changes by severity, then by what changed, with every location; `--format json`
+lists every change with its JSON pointers; `--format markdown` suits a PR comment. OpenAPI 3.0 and
+3.1 (YAML or JSON, multi-file) and Swagger 2.0 are read.
 """
 
 from __future__ import annotations
@@ -25,9 +28,11 @@ from providers.compat import (
     compare_file_at_revision,
     compare_files,
     compare_revision,
+    table,
     tally,
 )
-from providers.errors import ConfigError
+from providers.compat.model import RULES
+from providers.errors import ConfigError, ContractError, ContractgateError
 
 FAIL_ON = {"breaking": (Severity.BREAKING,), "deprecation": (Severity.BREAKING, Severity.DEPRECATION)}
 _HEADINGS = {
@@ -131,8 +136,32 @@ def render_markdown(results: list[Comparison], fail_on: str) -> str:
 RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown}
 
 
+def render_rules(fmt: str) -> str:
+    if fmt == "markdown":
+        return table.markdown()
+    if fmt == "json":
+        keys = ("id", "family", "request", "response", "basis", "oasdiff", "differs")
+        return json.dumps([{k: getattr(r, k) for k in keys} for r in RULES], indent=2, ensure_ascii=False)
+    return table.text()
+
+
 def run(args: argparse.Namespace) -> int:
-    results = comparisons(args)
+    if args.rules:
+        if args.old is not None or args.base:
+            raise ConfigError("--rules takes no documents")
+        print(render_rules(args.format), end="" if args.format == "text" else "\n")
+        return 0
+    try:
+        results = comparisons(args)
+    except ContractgateError:
+        raise
+    except RecursionError:
+        raise ContractError("a document is nested too deeply to compare") from None
+    except Exception as exc:  # never a traceback, never exit 1 for an error of ours
+        raise ContractError(
+            f"could not compare the documents ({type(exc).__name__}: {exc}); this is a contractgate bug, "
+            "please report it with the two documents"
+        ) from None
     print(RENDERERS[args.format](results, args.fail_on))
     return 1 if failing(results, args.fail_on) else 0
 
@@ -166,4 +195,9 @@ def register(commands: Subcommands) -> None:
         help="exit 1 on breaking changes (default), or on deprecations too",
     )
     compat.add_argument("--timeout", type=float, default=10.0, help="seconds to fetch a URL (default 10)")
+    compat.add_argument(
+        "--rules",
+        action="store_true",
+        help="print the rule table (every rule, its severities and basis) and exit",
+    )
     compat.set_defaults(run=run)

@@ -8,30 +8,34 @@ every OpenAPI document of a contracts folder (what `contractgate compat --base R
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from providers.compat.check import check
 from providers.compat.model import Change, Direction, Severity, make_change, tally, worst
 from providers.compat.operations import DocumentComparator
 from providers.compat.sources import SPEC_SUFFIXES, Repository, SpecSource, ensure_openapi, load_spec
 
 
-def _string_keys(value: Any) -> Any:
-    """YAML reads `200:` as an int; OpenAPI means the string. Copy with every key a string."""
-    if isinstance(value, dict):
-        return {str(k): _string_keys(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_string_keys(v) for v in value]
-    return value
-
-
 def compare(
-    old: dict[str, Any], new: dict[str, Any], *, old_label: str = "old", new_label: str = "new"
+    old: dict[str, Any],
+    new: dict[str, Any],
+    *,
+    old_label: str = "old",
+    new_label: str = "new",
+    today: date | None = None,
 ) -> list[Change]:
-    """Every change from `old` to `new` that a client could notice, classified by `model.RULES`."""
-    ensure_openapi(old, old_label)
-    ensure_openapi(new, new_label)
-    return DocumentComparator(_string_keys(old), _string_keys(new), old_label, new_label).run()
+    """Every change from `old` to `new` that a client could notice, classified by `model.RULES`.
+
+    `today` is the date sunsets are judged against (default: today). Swagger 2.0 documents are
+    converted first; documents are not modified."""
+    old = ensure_openapi(old, old_label)
+    new = ensure_openapi(new, new_label)
+    check(old, old_label)
+    if new is not old:
+        check(new, new_label)
+    return DocumentComparator(old, new, old_label, new_label, today).run()
 
 
 @dataclass(frozen=True)
@@ -77,8 +81,10 @@ def compare_sources(old: SpecSource | None, new: SpecSource | None) -> Compariso
 
 
 def compare_files(old: str, new: str, *, timeout: float = 10.0) -> Comparison:
-    """Two file paths or http(s) URLs."""
-    return compare_sources(load_spec(old, timeout=timeout), load_spec(new, timeout=timeout))
+    """Two file paths or http(s) URLs (the same one twice is read once)."""
+    before = load_spec(old, timeout=timeout)
+    after = before if new == old else load_spec(new, timeout=timeout)
+    return compare_sources(before, after)
 
 
 def compare_file_at_revision(revision: str, path: Path) -> Comparison:

@@ -1,29 +1,38 @@
-"""Comparing the operations of two OpenAPI documents: paths, parameters, bodies, responses, security.
+"""Comparing the operations of two OpenAPI documents: paths, webhooks, callbacks, their lifecycle.
 
-Paths are matched by template, so `/threads/{id}` and `/threads/{thread_id}` are the same path (a
-client fills the URL by position; path parameters are matched by position too). A path that exists
-only in the old document and whose twin under another version segment (`/v1/…` → `/v2/…`) exists
-only in the new one is reported once as moved and then compared operation by operation, which is how
-comparing a v1 document with its v2 successor lists what a client has to change. Header parameters
-are matched case-insensitively; `Accept`, `Content-Type` and `Authorization` parameters are ignored,
-as OpenAPI says. A response status is matched exactly, else by its range (`404` ↔ `4XX`).
-Security requirements and schemes are compared by `security`.
+Operations are paired by method and *normalised* path template: `/threads/{id}` and
+`/threads/{thread_id}` are one path (OAS 3.1 Paths Object: templates that differ only in parameter
+names are identical; a client fills the URL by position), and the rename is a change of its own
+(`path-parameter-renamed`). An operation whose very path exists on the other side is paired with it
+first, so a document holding both `/v13/deployments/{idOrUrl}` and `/v13/deployments/{id}` compares
+equal to itself whatever the key order. An operation left over whose path differs only in a version
+segment (`/v1/…` → `/v2/…`) is reported once as moved and then compared, which is how comparing a v1
+document with its v2 successor lists what a client has to change.
+
+Path items and operations may be references (`get: {$ref: ops.yaml#/getUser}`, resolved by `bundle`
+and `Resolver`). Webhooks (OAS 3.1 `webhooks`) and the callbacks of an operation are operations the
+*provider* calls: they are paired the same way and compared with the directions reversed — the
+provider writes their requests, the client their responses. Parameters, bodies and responses are
+`messages`'; security requirements `security`'s; deprecation and sunset dates `lifecycle`'s.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from datetime import date
 from typing import Any
 
+from providers.compat import lifecycle, messages
+from providers.compat.bundle import display_pointer
+from providers.compat.lifecycle import DEPRECATION_HEADER, SUNSET_HEADER
 from providers.compat.model import Change, Direction, make_change
 from providers.compat.resolve import Node, Resolver
-from providers.compat.schemas import SchemaComparator, Where
+from providers.compat.sameness import Sameness, refs_in
+from providers.compat.schemas import SchemaComparator
 from providers.compat.security import SecurityComparator
+from providers.errors import ContractError
 
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
-IGNORED_HEADER_PARAMETERS = frozenset({"accept", "content-type", "authorization"})
-DEPRECATION_HEADERS = frozenset({"sunset", "deprecation"})
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace", "query")
 _PARAMETER = re.compile(r"\{[^}/]*\}")
 _VERSION = re.compile(r"(?<=/)v[0-9]+(?=/|$)")
 
@@ -37,27 +46,39 @@ def version_key(path: str) -> str:
     return _VERSION.sub("v*", template_key(path))
 
 
-def _style(param: dict[str, Any]) -> tuple[str, bool]:
-    where = param.get("in")
-    style = param.get("style") or ("form" if where in ("query", "cookie") else "simple")
-    return str(style), bool(param.get("explode", style == "form"))
-
-
 class DocumentComparator:
     """Compares two parsed OpenAPI documents; `run()` returns every change found, in document order."""
 
-    def __init__(self, old: dict[str, Any], new: dict[str, Any], old_label: str, new_label: str) -> None:
+    def __init__(
+        self,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        old_label: str,
+        new_label: str,
+        today: date | None = None,
+    ) -> None:
         self.old = Resolver(old, old_label)
         self.new = Resolver(new, new_label)
+        self.today = today or date.today()
         self.changes: list[Change] = []
-        self.schemas = SchemaComparator(self.old, self.new, self.changes.append)
-        self.security = SecurityComparator(self.old, self.new, self._change)
+        self.same = Sameness(self.old, self.new)
+        self.schemas = SchemaComparator(self.old, self.new, self.changes.append, self.same)
+        # operations name security schemes without a $ref: any change to them, and all are compared
+        self._security_same = old.get("security") == new.get("security") and (
+            old.get("components") or {}
+        ).get("securitySchemes") == (new.get("components") or {}).get("securitySchemes")
+        self.security = SecurityComparator(self.old, self.new, self.change)
 
     def run(self) -> list[Change]:
+        self._references(self.old)
+        if self.new.document is not self.old.document:
+            self._references(self.new)
         self._paths()
+        self._webhooks()
+        self._components()
         return self.changes
 
-    def _change(
+    def change(
         self,
         kind: str,
         location: str,
@@ -67,372 +88,308 @@ class DocumentComparator:
         new: Any = None,
         old_node: Node | None = None,
         new_node: Node | None = None,
+        direction: Direction = Direction.REQUEST,
     ) -> None:
         self.changes.append(
             make_change(
                 kind,
-                Direction.REQUEST,  # the kinds reported here have one severity for both directions
+                direction,  # kinds with one severity ignore it
                 location,
                 message,
                 old=old,
                 new=new,
-                old_pointer=old_node.pointer if old_node else None,
-                new_pointer=new_node.pointer if new_node else None,
+                old_pointer=display_pointer(old_node.pointer) if old_node else None,
+                new_pointer=display_pointer(new_node.pointer) if new_node else None,
             )
         )
 
+    @staticmethod
+    def _references(resolver: Resolver) -> None:
+        """Every reference of the document leads somewhere, and every component schema means something
+        — also in parts no comparison reaches (a document compared with itself is skipped whole)."""
+        refs = refs_in(resolver.document)
+        broken = None
+        for ref in sorted(refs):
+            try:
+                resolver.resolve(Node({"$ref": ref}, "#"))
+            except ContractError:
+                broken = ref
+                break
+        if broken is not None:
+            stack = [resolver.root]  # find where the broken reference is written, for the message
+            while stack:
+                node = stack.pop()
+                if isinstance(node.value, dict):
+                    if node.value.get("$ref") == broken:
+                        resolver.resolve(node)
+                    stack.extend(node.child(k) for k, v in node.value.items() if isinstance(v, (dict, list)))
+                elif isinstance(node.value, list):
+                    stack.extend(
+                        node.child(i) for i, v in enumerate(node.value) if isinstance(v, (dict, list))
+                    )
+        components = resolver.root.get("components")
+        schemas = components.get("schemas") if components is not None else None
+        if schemas is not None and isinstance(schemas.value, dict):
+            for name in schemas.value:
+                resolver.schema(schemas.child(name))
+
     # --- paths and operations -----------------------------------------------------------------
 
-    def _path_items(self, resolver: Resolver) -> dict[str, Node]:
-        paths = resolver.root.get("paths")
-        if paths is None or not isinstance(paths.value, dict):
-            return {}
-        return {str(path): resolver.resolve(paths.child(path)) for path in paths.value}
+    def _operations(self, resolver: Resolver, items: dict[str, Node]) -> dict[tuple[str, str], Node]:
+        """(path or name, method) → operation, for every path item of `items`."""
+        found: dict[tuple[str, str], Node] = {}
+        for path, item in items.items():
+            for method in HTTP_METHODS:
+                if isinstance(item.value, dict) and method in item.value:
+                    found[(path, method)] = resolver.obj(item.child(method), f"the {method} operation")
+        return found
 
     def _paths(self) -> None:
-        old_items, new_items = self._path_items(self.old), self._path_items(self.new)
-        new_by_key = {template_key(p): p for p in new_items}
-        pairs: list[tuple[str, str]] = []
-        gone: list[str] = []
-        for path in old_items:
-            twin = new_by_key.get(template_key(path))
-            (pairs.append((path, twin)) if twin is not None else gone.append(path))
-        paired = {q for _, q in pairs}
-        came = [q for q in new_items if q not in paired]
-        for path in list(gone):
-            key = version_key(path)
-            if key == template_key(path):
-                continue
-            olds = [p for p in gone if version_key(p) == key]
-            news = [q for q in came if version_key(q) == key]
-            if len(olds) == 1 and len(news) == 1:
-                twin = news[0]
-                gone.remove(path)
-                came.remove(twin)
-                pairs.append((path, twin))
-                self._change(
-                    "path-moved",
-                    path,
-                    f"now served at {twin} only",
-                    old=path,
-                    new=twin,
-                    old_node=old_items[path],
-                    new_node=new_items[twin],
-                )
-        for path, twin in pairs:
-            self._path(path, twin, old_items[path], new_items[twin])
+        old_items = self.old.mapping(self.old.root, "paths", "paths")
+        new_items = self.new.mapping(self.new.root, "paths", "paths")
+        pairs, gone, came = pair_paths(list(old_items), list(new_items))
+        for old_path, new_path in pairs:
+            if old_path != new_path and template_key(old_path) != template_key(new_path):
+                self.change("path-moved", old_path, f"now served at {new_path} only", old=old_path, new=new_path,
+                            old_node=old_items[old_path], new_node=new_items[new_path])  # fmt: skip
+            elif old_path != new_path:
+                self.change("path-parameter-renamed", new_path, f"path parameters renamed: {old_path} → {new_path}",
+                            old=old_path, new=new_path, old_node=old_items[old_path], new_node=new_items[new_path])  # fmt: skip
+        old_ops = self._operations(self.old, old_items)
+        new_ops = self._operations(self.new, new_items)
+        for old_path, new_path in pairs:
+            for method in HTTP_METHODS:
+                before, after = old_ops.get((old_path, method)), new_ops.get((new_path, method))
+                label = f"{method.upper()} {new_path}"
+                if before is not None and after is not None:
+                    self.operation(
+                        label, old_items[old_path], new_items[new_path], before, after, old_path, new_path
+                    )
+                elif before is not None:
+                    self._removed(f"{method.upper()} {old_path}", before, whole_path=False)
+                elif after is not None:
+                    self.change("operation-added", label, "new operation", new_node=after)
         for path in gone:
-            for method, op in self._operations(old_items[path]):
-                self._removed(method, path, op, whole_path=True)
+            for (p, method), op in old_ops.items():
+                if p == path:
+                    self._removed(f"{method.upper()} {path}", op, whole_path=True)
         for path in came:
-            for method, op in self._operations(new_items[path]):
-                self._change("operation-added", f"{method.upper()} {path}", "new operation", new_node=op)
+            for (p, method), op in new_ops.items():
+                if p == path:
+                    self.change("operation-added", f"{method.upper()} {path}", "new operation", new_node=op)
+
+    def deprecated(self, resolver: Resolver, op: Node) -> bool:
+        """`deprecated: true`, or a `Deprecation` (RFC 9745) or `Sunset` (RFC 8594) response header."""
+        return bool(op.value.get("deprecated")) or any(
+            DEPRECATION_HEADER in headers or SUNSET_HEADER in headers
+            for headers in self._response_headers(resolver, op)
+        )
+
+    def sunset(self, resolver: Resolver, op: Node) -> lifecycle.Sunset:
+        if "x-sunset" in op.value:
+            return lifecycle.parse_date(op.value["x-sunset"])
+        for headers in self._response_headers(resolver, op):
+            if SUNSET_HEADER in headers:
+                value = lifecycle.header_value(headers[SUNSET_HEADER])
+                if value is not None:
+                    return lifecycle.parse_date(value)
+        return None
 
     @staticmethod
-    def _operations(item: Node) -> list[tuple[str, Node]]:
-        if not isinstance(item.value, dict):
+    def _response_headers(resolver: Resolver, op: Node) -> list[dict[str, Any]]:
+        responses = op.value.get("responses")
+        if not isinstance(responses, dict):
             return []
-        return [(m, item.child(m)) for m in HTTP_METHODS if isinstance(item.value.get(m), dict)]
+        found = []
+        for code in responses:
+            response = resolver.resolve(op.child("responses", code))
+            headers = response.value.get("headers") if isinstance(response.value, dict) else None
+            if isinstance(headers, dict):
+                found.append(
+                    {str(k).lower(): resolver.resolve(response.child("headers", k)).value for k in headers}
+                )
+        return found
 
-    def _removed(self, method: str, path: str, op: Node, *, whole_path: bool) -> None:
+    def _removed(self, label: str, op: Node, *, whole_path: bool) -> None:
+        kind, text = lifecycle.removal_kind(
+            self.deprecated(self.old, op),
+            self.sunset(self.old, op),
+            self.today,
+            plain="operation-removed",
+            deprecated_kind="deprecated-operation-removed",
+            early="operation-removed-before-sunset",
+        )
         where = " (the whole path is gone)" if whole_path else ""
-        if op.value.get("deprecated"):
-            kind = "deprecated-operation-removed"
-            text = f"operation removed{where}; it was deprecated, but clients that have not migrated break"
-        else:
-            kind, text = "operation-removed", f"operation removed{where}"
-        self._change(kind, f"{method.upper()} {path}", text, old_node=op)
+        message = "operation removed" + where if kind == "operation-removed" else f"operation {text}{where}"
+        self.change(kind, label, message, old_node=op)
 
-    def _path(self, old_path: str, new_path: str, old_item: Node, new_item: Node) -> None:
-        old_ops, new_ops = dict(self._operations(old_item)), dict(self._operations(new_item))
-        for method in HTTP_METHODS:
-            if method in old_ops and method in new_ops:
-                self._operation(
-                    method, old_path, new_path, old_item, new_item, old_ops[method], new_ops[method]
-                )
-            elif method in old_ops:
-                self._removed(method, old_path, old_ops[method], whole_path=False)
-            elif method in new_ops:
-                self._change(
-                    "operation-added",
-                    f"{method.upper()} {new_path}",
-                    "new operation",
-                    new_node=new_ops[method],
-                )
-
-    def _operation(
-        self, method: str, old_path: str, new_path: str, old_item: Node, new_item: Node, old: Node, new: Node
+    def operation(
+        self,
+        label: str,
+        old_item: Node,
+        new_item: Node,
+        old: Node,
+        new: Node,
+        old_path: str,
+        new_path: str,
+        *,
+        provider_calls: bool = False,
     ) -> None:
-        label = f"{method.upper()} {new_path}"
-        was, now = bool(old.value.get("deprecated")), bool(new.value.get("deprecated"))
+        """One operation in both documents; `provider_calls` for webhooks and callbacks."""
+        if (
+            self._security_same
+            and self.same.same(old, new)
+            and old_item.value.get("parameters") == new_item.value.get("parameters")
+            and self.same.same(
+                Node(old_item.value.get("parameters"), old_item.pointer),
+                Node(new_item.value.get("parameters"), new_item.pointer),
+            )
+        ):
+            return  # the same operation, leading only to unchanged components
+        self._lifecycle(label, old, new)
+        old_id, new_id = old.value.get("operationId"), new.value.get("operationId")
+        if old_id != new_id and (old_id or new_id):
+            self.change("operation-id-changed", label, f"operationId {old_id} → {new_id}", old=old_id, new=new_id,
+                        old_node=old, new_node=new)  # fmt: skip
+        old_tags = old.value.get("tags") if isinstance(old.value.get("tags"), list) else []
+        new_tags = new.value.get("tags") if isinstance(new.value.get("tags"), list) else []
+        for tag in new_tags:
+            if tag not in old_tags:
+                self.change("tag-added", label, f"tag {tag} added", new=tag, new_node=new)
+        for tag in old_tags:
+            if tag not in new_tags:
+                self.change("tag-removed", label, f"tag {tag} removed", old=tag, old_node=old)
+        if not provider_calls:
+            self.security.compare(label, old, new)
+        messages.compare_operation(
+            self, label, old_item, new_item, old, new, old_path, new_path, provider_calls
+        )
+        self._callbacks(label, old, new)
+
+    def _lifecycle(self, label: str, old: Node, new: Node) -> None:
+        was, now = self.deprecated(self.old, old), self.deprecated(self.new, new)
         if now and not was:
-            self._change(
+            self.change(
                 "operation-deprecated", label, "operation marked deprecated", old_node=old, new_node=new
             )
         elif was and not now:
-            self._change("operation-undeprecated", label, "no longer deprecated", old_node=old, new_node=new)
-        old_id, new_id = old.value.get("operationId"), new.value.get("operationId")
-        if old_id and new_id and old_id != new_id:
-            text = f"operationId {old_id} → {new_id}"
-            self._change(
-                "operation-id-changed", label, text, old=old_id, new=new_id, old_node=old, new_node=new
-            )
-        self.security.compare(label, old, new)
-        self._parameters(label, old_path, new_path, old_item, new_item, old, new)
-        self._request_body(label, old, new)
-        self._responses(label, old, new)
+            self.change("operation-undeprecated", label, "no longer deprecated", old_node=old, new_node=new)
+        if now:
+            for kind, text in lifecycle.sunset_kinds(
+                self.sunset(self.old, old), self.sunset(self.new, new), True
+            ):
+                self.change(kind, label, text, old_node=old, new_node=new)
+        level = lifecycle.stability_kind(
+            old.value.get("x-stability-level"), new.value.get("x-stability-level")
+        )
+        if level is not None:
+            self.change(level[0], label, level[1], old=old.value.get("x-stability-level"),
+                        new=new.value.get("x-stability-level"), old_node=old, new_node=new)  # fmt: skip
 
-    # --- parameters and request bodies --------------------------------------------------------
+    # --- webhooks and callbacks ---------------------------------------------------------------
 
-    def _parameter_map(
-        self, resolver: Resolver, path: str, item: Node, op: Node
-    ) -> dict[tuple[str, str], Node]:
-        names = [name[1:-1] for name in _PARAMETER.findall(path)]
-        found: dict[tuple[str, str], Node] = {}
-        for source in (item, op):
-            listed = source.get("parameters")
-            if listed is None or not isinstance(listed.value, list):
+    def _provider_calls(
+        self, prefix: str, old_items: dict[str, Node], new_items: dict[str, Node], removed: str, added: str
+    ) -> None:
+        old_ops = self._operations(self.old, old_items)
+        new_ops = self._operations(self.new, new_items)
+        for (name, method), op in old_ops.items():
+            label = f"{prefix}{name} {method.upper()}"
+            if (name, method) not in new_ops:
+                self.change(removed, label, f"{removed.split('-')[0]} removed", old_node=op)
                 continue
-            for index in range(len(listed.value)):
-                param = resolver.resolve(listed.child(index))
-                if not isinstance(param.value, dict):
-                    continue
-                name, where = str(param.value.get("name")), str(param.value.get("in"))
-                if where == "header" and name.lower() in IGNORED_HEADER_PARAMETERS:
-                    continue
-                if where == "path" and name in names:
-                    key = ("path", f"#{names.index(name)}")
-                else:
-                    key = (where, name.lower() if where == "header" else name)
-                found[key] = param
-        return found
+            self.operation(
+                label,
+                old_items[name],
+                new_items[name],
+                op,
+                new_ops[(name, method)],
+                name,
+                name,
+                provider_calls=True,
+            )
+        for (name, method), op in new_ops.items():
+            if (name, method) not in old_ops:
+                self.change(
+                    added, f"{prefix}{name} {method.upper()}", f"new {added.split('-')[0]}", new_node=op
+                )
+
+    def _webhooks(self) -> None:
+        old_items = self.old.mapping(self.old.root, "webhooks", "webhooks")
+        new_items = self.new.mapping(self.new.root, "webhooks", "webhooks")
+        self._provider_calls("webhook ", old_items, new_items, "webhook-removed", "webhook-added")
+
+    def _callbacks(self, label: str, old: Node, new: Node) -> None:
+        old_callbacks = self.old.mapping(old, "callbacks", "callbacks")
+        new_callbacks = self.new.mapping(new, "callbacks", "callbacks")
+        for name in sorted(set(old_callbacks) | set(new_callbacks)):
+            before = {
+                f"{name} {k}": v for k, v in self._callback_items(self.old, old_callbacks.get(name)).items()
+            }
+            after = {
+                f"{name} {k}": v for k, v in self._callback_items(self.new, new_callbacks.get(name)).items()
+            }
+            self._provider_calls(f"{label} → callback ", before, after, "callback-removed", "callback-added")
 
     @staticmethod
-    def _parameter_schema(param: Node) -> Node | None:
-        if isinstance(param.value.get("schema"), (dict, bool)):
-            return param.child("schema")
-        content = param.value.get("content")
-        if isinstance(content, dict) and content:
-            media = next(iter(content))
-            if isinstance(content[media], dict) and "schema" in content[media]:
-                return param.child("content", media, "schema")
-        return None
-
-    def _parameters(
-        self, label: str, old_path: str, new_path: str, old_item: Node, new_item: Node, old: Node, new: Node
-    ) -> None:
-        before = self._parameter_map(self.old, old_path, old_item, old)
-        after = self._parameter_map(self.new, new_path, new_item, new)
-        for key, param in before.items():
-            if key not in after:
-                where = f"{label} → {param.value.get('in')} parameter {param.value.get('name')}"
-                self._change(
-                    "parameter-removed", where, f"parameter {param.value.get('name')} removed", old_node=param
-                )
-        for key, param in after.items():
-            where_kind = str(param.value.get("in"))
-            name = str(param.value.get("name"))
-            where = f"{label} → {where_kind} parameter {name}"
-            required = bool(param.value.get("required")) or where_kind == "path"
-            if key not in before:
-                kind = "required-parameter-added" if required else "parameter-added"
-                text = f"new {'required' if required else 'optional'} parameter {name}"
-                self._change(kind, where, text, new_node=param)
-                continue
-            previous = before[key]
-            was_required = bool(previous.value.get("required")) or where_kind == "path"
-            if required != was_required:
-                kind = "parameter-made-required" if required else "parameter-made-optional"
-                text = f"parameter {name} {'now required' if required else 'no longer required'}"
-                self._change(
-                    kind, where, text, old=was_required, new=required, old_node=previous, new_node=param
-                )
-            if param.value.get("deprecated") and not previous.value.get("deprecated"):
-                self._change(
-                    "parameter-deprecated", where, f"parameter {name} marked deprecated", new_node=param
-                )
-            if _style(previous.value) != _style(param.value):
-                text = f"parameter {name} style/explode {_style(previous.value)} → {_style(param.value)}"
-                self._change(
-                    "parameter-serialization-changed",
-                    where,
-                    text,
-                    old=list(_style(previous.value)),
-                    new=list(_style(param.value)),
-                    old_node=previous,
-                    new_node=param,
-                )
-            old_schema, new_schema = self._parameter_schema(previous), self._parameter_schema(param)
-            if old_schema is not None and new_schema is not None:
-                self.schemas.compare(
-                    old_schema,
-                    new_schema,
-                    Direction.REQUEST,
-                    Where(f"{label} → {where_kind} parameter", name, " "),
-                )
-
-    def _media_types(
-        self, before: Node, after: Node, direction: Direction, place: Callable[[str], str]
-    ) -> None:
-        """Media types of a request body or a response: removed, added, and the schemas of those kept."""
-        side, verb = ("request", "accepted") if direction is Direction.REQUEST else ("response", "answered")
-        old_media, new_media = self._content(before), self._content(after)
-        for media, node in old_media.items():
-            if media not in new_media:
-                self._change(
-                    f"{side}-media-type-removed",
-                    place(media),
-                    f"media type {media} no longer {verb}",
-                    old=media,
-                    old_node=node,
-                )
-            elif node.get("schema") and new_media[media].get("schema"):
-                self.schemas.compare(
-                    node.child("schema"),
-                    new_media[media].child("schema"),
-                    direction,
-                    Where(place(media), "body"),
-                )
-        for media, node in new_media.items():
-            if media not in old_media:
-                self._change(
-                    f"{side}-media-type-added",
-                    place(media),
-                    f"media type {media} now {verb}",
-                    new=media,
-                    new_node=node,
-                )
-
-    @staticmethod
-    def _content(body: Node | None) -> dict[str, Node]:
-        if (
-            body is None
-            or not isinstance(body.value, dict)
-            or not isinstance(body.value.get("content"), dict)
-        ):
-            return {}
-        return {str(media).lower(): body.child("content", media) for media in body.value["content"]}
-
-    def _request_body(self, label: str, old: Node, new: Node) -> None:
-        before = self.old.resolve(old.child("requestBody")) if old.get("requestBody") else None
-        after = self.new.resolve(new.child("requestBody")) if new.get("requestBody") else None
-        where = f"{label} → request body"
-        if before is None and after is None:
-            return
-        if before is None:
-            assert after is not None
-            required = bool(after.value.get("required"))
-            kind = "request-body-added-required" if required else "request-body-added"
-            self._change(
-                kind, where, f"new {'required' if required else 'optional'} request body", new_node=after
-            )
-            return
-        if after is None:
-            self._change(
-                "request-body-removed", where, "the operation takes no body any more", old_node=before
-            )
-            return
-        was, now = bool(before.value.get("required")), bool(after.value.get("required"))
-        if was != now:
-            kind = "request-body-made-required" if now else "request-body-made-optional"
-            text = "body now required" if now else "body no longer required"
-            self._change(kind, where, text, old=was, new=now, old_node=before, new_node=after)
-        self._media_types(before, after, Direction.REQUEST, lambda media: f"{label} → request {media}")
-
-    # --- responses ----------------------------------------------------------------------------
-
-    def _statuses(self, resolver: Resolver, op: Node) -> dict[str, Node]:
-        responses = op.get("responses")
-        if responses is None or not isinstance(responses.value, dict):
+    def _callback_items(resolver: Resolver, callback: Node | None) -> dict[str, Node]:
+        if callback is None:
             return {}
         return {
-            str(code).upper() if str(code) != "default" else "default": resolver.resolve(
-                responses.child(code)
-            )
-            for code in responses.value
+            str(expression): resolver.obj(callback.child(expression), "a callback path item")
+            for expression in callback.value
         }
+
+    # --- components ---------------------------------------------------------------------------
+
+    def _components(self) -> None:
+        for section, kind, what in (("schemas", "component-schema-removed", "schema"),
+                                    ("securitySchemes", "security-scheme-removed", "security scheme")):  # fmt: skip
+            old = self._component_names(self.old, section)
+            new = self._component_names(self.new, section)
+            for name in old:
+                if name not in new:
+                    self.change(kind, f"components.{section}.{name}", f"{what} {name} removed", old=name)
+            if section == "securitySchemes":
+                for name in new:
+                    if name not in old:
+                        self.change(
+                            "security-scheme-added",
+                            f"components.{section}.{name}",
+                            f"{what} {name} added",
+                            new=name,
+                        )
 
     @staticmethod
-    def _counterparts(status: str, statuses: dict[str, Node]) -> list[str]:
-        if status in statuses:
-            return [status]
-        if status.isdigit() and f"{status[0]}XX" in statuses:
-            return [f"{status[0]}XX"]
-        if status.endswith("XX"):
-            return [s for s in statuses if s.isdigit() and s[0] == status[0]]
-        return []
+    def _component_names(resolver: Resolver, section: str) -> list[str]:
+        components = resolver.root.value.get("components")
+        if not isinstance(components, dict) or not isinstance(components.get(section), dict):
+            return []
+        return [str(name) for name in components[section]]
 
-    def _responses(self, label: str, old: Node, new: Node) -> None:
-        before, after = self._statuses(self.old, old), self._statuses(self.new, new)
-        for status, response in before.items():
-            matches = self._counterparts(status, after)
-            if not matches:
-                self._change(
-                    "response-status-removed",
-                    f"{label} → response {status}",
-                    f"status {status} no longer declared",
-                    old=status,
-                    old_node=response,
-                )
-            for match in matches:
-                self._response(f"{label} → response {match}", response, after[match])
-        for status, response in after.items():
-            if self._counterparts(status, before):
-                continue
-            success = status[0] in "123"
-            kind = "success-status-added" if success else "error-status-added"
-            text = f"new {'success' if success else 'error'} status {status}"
-            self._change(kind, f"{label} → response {status}", text, new=status, new_node=response)
 
-    def _headers(self, resolver: Resolver, response: Node) -> dict[str, tuple[str, Node]]:
-        headers = response.get("headers")
-        if headers is None or not isinstance(headers.value, dict):
-            return {}
-        return {
-            str(name).lower(): (str(name), resolver.resolve(headers.child(name)))
-            for name in headers.value
-            if str(name).lower() != "content-type"
-        }
-
-    def _response(self, base: str, old: Node, new: Node) -> None:
-        before, after = self._headers(self.old, old), self._headers(self.new, new)
-        for key, (name, header) in before.items():
-            where = f"{base} → header {name}"
-            required = bool(header.value.get("required"))
-            if key not in after and key in DEPRECATION_HEADERS:
-                self._change(
-                    "sunset-withdrawn", where, f"the response no longer carries {name}", old_node=header
-                )
-                continue
-            if key not in after:
-                kind = "response-header-removed" if required else "optional-response-header-removed"
-                self._change(
-                    kind,
-                    where,
-                    f"{'required' if required else 'optional'} header {name} removed",
-                    old_node=header,
-                )
-                continue
-            _, now = after[key]
-            if required and not now.value.get("required"):
-                self._change(
-                    "response-header-made-optional",
-                    where,
-                    f"header {name} no longer required",
-                    old_node=header,
-                    new_node=now,
-                )
-            old_schema, new_schema = self._parameter_schema(header), self._parameter_schema(now)
-            if old_schema is not None and new_schema is not None:
-                self.schemas.compare(
-                    old_schema, new_schema, Direction.RESPONSE, Where(f"{base} → header", name, " ")
-                )
-        for key, (name, header) in after.items():
-            if key in before:
-                continue
-            where = f"{base} → header {name}"
-            if key in DEPRECATION_HEADERS:
-                self._change("sunset-announced", where, f"the response now carries {name}", new_node=header)
-            else:
-                self._change("response-header-added", where, f"new header {name}", new_node=header)
-        self._media_types(old, new, Direction.RESPONSE, lambda media: f"{base} {media}")
+def pair_paths(old: list[str], new: list[str]) -> tuple[list[tuple[str, str]], list[str], list[str]]:
+    """(pairs, paths only in old, paths only in new): exact paths first, then normalised templates when
+    one is left on each side, then paths differing only in a version segment."""
+    new_set = set(new)
+    pairs = [(p, p) for p in old if p in new_set]
+    paired_old = {p for p, _ in pairs}
+    paired_new = set(paired_old)
+    left_old = [p for p in old if p not in paired_old]
+    left_new = [q for q in new if q not in paired_new]
+    for key_of in (template_key, version_key):
+        by_key_old: dict[str, list[str]] = {}
+        by_key_new: dict[str, list[str]] = {}
+        for p in left_old:
+            by_key_old.setdefault(key_of(p), []).append(p)
+        for q in left_new:
+            by_key_new.setdefault(key_of(q), []).append(q)
+        for key, olds in by_key_old.items():
+            news = by_key_new.get(key, [])
+            if key_of is version_key and key == template_key(olds[0]):
+                continue  # no version segment: not a move
+            if len(olds) == 1 and len(news) == 1:
+                pairs.append((olds[0], news[0]))
+                left_old.remove(olds[0])
+                left_new.remove(news[0])
+    return pairs, left_old, left_new

@@ -1,28 +1,27 @@
-"""Following `$ref`s inside one OpenAPI document, and the flattened view of a schema the diff compares.
+"""References within one (bundled) document, and the typed access every comparison goes through.
 
-Only local references are followed (`#/components/schemas/Thread`, any JSON pointer into the same
-document, `~0`/`~1` and percent escapes decoded): the shipped contracts are self-contained, and a
-comparison that silently skipped an external file would let a breaking change through, so an external
-or dangling `$ref` is a `ContractError`. A chain of references that never reaches a value
-(`A → B → A`, or `allOf` through itself) is one too; a schema that is *recursive* through its
-properties or items is fine — the comparison stops when it meets a pair it is already comparing.
-
-`FlatSchema` is what a schema means for a client, with the spelling differences taken out: `$ref`
-siblings and `allOf` parts merged into one set of properties/required/constraints, nullability
-written any of four ways (`type: [x, "null"]`, 3.0 `nullable: true`, an `enum` with null, a
-`oneOf`/`anyOf` branch of type null) reduced to one flag, a `oneOf` of one schema and null unwrapped,
-`const` read as a one-value enum. Every sub-schema stays a `Node` with its JSON pointer, so a change
-found deep inside can say where it is in either document.
+`Node` is a value of the document and its JSON pointer. `Resolver.resolve` follows a chain of `$ref`s
+— JSON pointers (`#/components/schemas/Thread`, `~0`/`~1` and percent escapes decoded) and plain-name
+fragments (`#thread`, JSON Schema 2020-12 `$anchor`); references to other files were turned into
+pointers by `bundle` when the document was loaded, so one that is still external here came from a
+document built in memory and is a `ContractError`. A chain that never reaches a value (`A → B → A`)
+is one too. `Resolver.obj` / `Resolver.items` resolve and check the type the OpenAPI object model
+wants there: a wrongly typed document (`requestBody: "x"`, `parameters: {}`) is one line naming the
+file and the JSON pointer, exit 2 — never a traceback. Flattening schemas is `flatten`'s job.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+from providers.compat.bundle import display_pointer
 from providers.errors import ContractError
+
+if TYPE_CHECKING:
+    from providers.compat.flatten import FlatSchema
 
 #: Keywords that say nothing about which values are valid; ignored when fingerprinting schemas.
 ANNOTATIONS = frozenset(
@@ -37,11 +36,6 @@ ANNOTATIONS = frozenset(
         "xml",
         "deprecated",
     }
-)
-LOWER_BOUNDS = ("minLength", "minimum", "exclusiveMinimum", "minItems", "minProperties", "minContains")
-UPPER_BOUNDS = ("maxLength", "maximum", "exclusiveMaximum", "maxItems", "maxProperties", "maxContains")
-_STRUCTURAL = frozenset(
-    {"$ref", "allOf", "oneOf", "anyOf", "properties", "required", "items", "additionalProperties", "type"}
 )
 
 
@@ -88,31 +82,6 @@ def ref_name(node: Node) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class FlatSchema:
-    pointer: str
-    #: The component the schema was reached through, e.g. "Thread"; names oneOf branches.
-    name: str | None = None
-    #: Non-structural keywords after merging (format, enum bounds, pattern, default, readOnly, …).
-    keywords: dict[str, Any] = field(default_factory=dict)
-    #: JSON types other than null; None when unconstrained. Implied by structure when not declared.
-    types: frozenset[str] | None = None
-    nullable: bool = False
-    #: Allowed values other than null (from `enum` or `const`), or None.
-    enum: tuple[Any, ...] | None = None
-    properties: dict[str, Node] = field(default_factory=dict)
-    required: frozenset[str] = frozenset()
-    items: Node | None = None
-    #: None when absent (any additional property allowed), else False, True or a schema Node.
-    additional: Node | bool | None = None
-    #: The non-null alternatives of a oneOf/anyOf with more than one of them.
-    variants: tuple[Node, ...] = ()
-    discriminator: str | None = None
-
-    def flag(self, keyword: str) -> bool:
-        return bool(self.keywords.get(keyword))
-
-
 def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str)
 
@@ -122,12 +91,26 @@ def fingerprint(value: Any) -> str:
 
     def strip(v: Any) -> Any:
         if isinstance(v, dict):
-            return {k: strip(x) for k, x in v.items() if k not in ANNOTATIONS and not k.startswith("x-")}
+            return {k: strip(x) for k, x in v.items() if k not in ANNOTATIONS and not str(k).startswith("x-")}
         if isinstance(v, list):
             return [strip(x) for x in v]
         return v
 
     return canonical(strip(value))
+
+
+_NAMES = {
+    dict: "a mapping",
+    list: "a list",
+    str: "a string",
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+}
+
+
+def type_name(value: Any) -> str:
+    return "nothing" if value is None else _NAMES.get(type(value), type(value).__name__)
 
 
 class Resolver:
@@ -137,31 +120,60 @@ class Resolver:
         self.document = document
         self.label = label
         self.root = Node(document, "#")
+        self._anchors: dict[str, Node] | None = None
+        # (pointer, id(value)) → (value, flat): the value is kept so its id cannot be reused
+        self._flat: dict[tuple[str, int], tuple[Any, FlatSchema]] = {}
+        self._flattening: set[tuple[str, int]] = set()
+
+    def error(self, pointer: str, problem: str) -> ContractError:
+        return ContractError(f"{self.label}: {display_pointer(pointer)}: {problem}")
 
     # --- references ---------------------------------------------------------------------------
 
     def lookup(self, ref: Any, at: str) -> Node:
         if not isinstance(ref, str):
-            raise ContractError(f"{self.label}: {at}: $ref must be a string")
+            raise self.error(at, f"$ref must be a string, found {type_name(ref)}")
         if not ref.startswith("#"):
-            raise ContractError(
-                f"{self.label}: {at}: external $ref {ref!r} is not supported (documents must be self-contained)"
+            raise self.error(
+                at,
+                f"$ref {ref!r} points into another file, which was not read (load the document from its "
+                "file or URL so references can be followed)",
             )
         fragment = unquote(ref[1:])
         if fragment and not fragment.startswith("/"):
-            raise ContractError(f"{self.label}: {at}: $ref {ref!r} is not a JSON pointer")
+            return self._anchor(fragment, ref, at)
         value: Any = self.document
-        for raw in fragment.split("/")[1:] if fragment else []:
+        tokens = fragment.split("/")[1:] if fragment else []
+        for raw in tokens:
             token = raw.replace("~1", "/").replace("~0", "~")
             if isinstance(value, dict) and token in value:
                 value = value[token]
             elif isinstance(value, dict) and token.isdigit() and int(token) in value:
-                value = value[int(token)]  # YAML turned `200:` into an int key
+                value = value[int(token)]  # a document built in memory with `200:` as an int key
             elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
                 value = value[int(token)]
             else:
-                raise ContractError(f"{self.label}: {at}: $ref {ref!r} points at nothing")
-        return Node(value, "#" + "".join(f"/{t}" for t in fragment.split("/")[1:]) if fragment else "#")
+                raise self.error(at, f"$ref {ref!r} points at nothing")
+        return Node(value, "#" + "".join(f"/{t}" for t in tokens))
+
+    def _anchor(self, name: str, ref: str, at: str) -> Node:
+        if self._anchors is None:
+            self._anchors = {}
+            stack = [self.root]
+            while stack:
+                node = stack.pop()
+                if isinstance(node.value, dict):
+                    anchor = node.value.get("$anchor")
+                    if isinstance(anchor, str):
+                        self._anchors.setdefault(anchor, node)
+                    stack.extend(node.child(k) for k, v in node.value.items() if isinstance(v, (dict, list)))
+                elif isinstance(node.value, list):
+                    stack.extend(
+                        node.child(i) for i, v in enumerate(node.value) if isinstance(v, (dict, list))
+                    )
+        if name not in self._anchors:
+            raise self.error(at, f"$ref {ref!r} names no $anchor of the document")
+        return self._anchors[name]
 
     def resolve(self, node: Node) -> Node:
         """Follow a chain of `$ref`s (Reference Objects) to the value it ends at."""
@@ -169,163 +181,78 @@ class Resolver:
         while isinstance(node.value, dict) and "$ref" in node.value:
             node = self.lookup(node.value["$ref"], node.pointer)
             if node.pointer in seen:
-                raise ContractError(f"{self.label}: $ref cycle through {node.pointer}")
+                raise self.error(node.pointer, "$ref cycle")
             seen.add(node.pointer)
         return node
 
-    # --- schemas ------------------------------------------------------------------------------
+    def target(self, node: Node) -> Node:
+        """A schema that is only a `$ref` (and annotations) → the schema it names; others unchanged."""
+        seen = {node.pointer}
+        while (
+            isinstance(node.value, dict)
+            and isinstance(node.value.get("$ref"), str)
+            and all(k == "$ref" or k in ANNOTATIONS or str(k).startswith("x-") for k in node.value)
+        ):
+            found = self.lookup(node.value["$ref"], node.pointer)
+            if found.pointer in seen:
+                return node
+            seen.add(found.pointer)
+            node = found
+        return node
+
+    # --- typed access -------------------------------------------------------------------------
+
+    def obj(self, node: Node, what: str) -> Node:
+        """`node` resolved, which must be a mapping (an OpenAPI object)."""
+        found = self.resolve(node)
+        if not isinstance(found.value, dict):
+            raise self.error(found.pointer, f"{what} must be a mapping, found {type_name(found.value)}")
+        return found
+
+    def field(self, node: Node, key: str, want: type | tuple[type, ...], what: str) -> Node | None:
+        """`node[key]` when present, checked to be of type `want` (not resolved)."""
+        if not isinstance(node.value, dict) or key not in node.value:
+            return None
+        kinds = want if isinstance(want, tuple) else (want,)
+        child = node.child(key)
+        if dict not in kinds and isinstance(child.value, dict) and "$ref" in child.value:
+            child = self.resolve(child)
+        value = child.value
+        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+            raise self.error(child.pointer, f"{what} must be {_want(kinds)}, found {type_name(value)}")
+        return child
+
+    def mapping(self, node: Node, key: str, what: str) -> dict[str, Node]:
+        """The entries of the mapping `node[key]` (absent: none), each resolved to a mapping."""
+        found = self.field(node, key, dict, what)
+        if found is None:
+            return {}
+        return {str(k): self.obj(found.child(k), f"{what} entry") for k in found.value}
+
+    def listing(self, node: Node, key: str, what: str) -> list[Node]:
+        """The items of the list `node[key]` (absent: none), each resolved to a mapping."""
+        found = self.field(node, key, list, what)
+        if found is None:
+            return []
+        return [self.obj(found.child(i), f"{what} item") for i in range(len(found.value))]
 
     def schema(self, node: Node) -> FlatSchema:
-        return self._flatten(node, frozenset())
+        from providers.compat.flatten import flatten
 
-    def _flatten(self, node: Node, seen: frozenset[str]) -> FlatSchema:
-        value = node.value
-        if value is True or value is None:
-            return FlatSchema(node.pointer)
-        if value is False:
-            return FlatSchema(node.pointer, types=frozenset())
-        if not isinstance(value, dict):
-            raise ContractError(f"{self.label}: {node.pointer}: a schema must be an object or a boolean")
-        if "$ref" in value:
-            target = self.lookup(value["$ref"], node.pointer)
-            if target.pointer in seen:
-                raise ContractError(f"{self.label}: $ref cycle through {target.pointer}")
-            inner = self._flatten(target, seen | {node.pointer, target.pointer})
-            inner = replace(inner, name=inner.name or ref_name(node))
-            siblings = {k: v for k, v in value.items() if k != "$ref"}
-            if not siblings:
-                return inner
-            # OpenAPI 3.1: keywords beside a $ref apply too (as if both were allOf parts)
-            return _merge(
-                [inner, self._flatten(Node(siblings, node.pointer), seen)], inner.pointer, inner.name
-            )
-        if "allOf" in value and isinstance(value["allOf"], list):
-            own = {k: v for k, v in value.items() if k != "allOf"}
-            parts = [self._flatten(Node(own, node.pointer), seen)]
-            for index in range(len(value["allOf"])):
-                parts.append(self._flatten(node.child("allOf", index), seen | {node.pointer}))
-            flat = _merge(parts, node.pointer, None)
-        else:
-            flat = self._own(node)
-        for keyword in ("oneOf", "anyOf"):
-            branches = value.get(keyword)
-            if isinstance(branches, list) and branches:
-                flat = self._alternatives(flat, node, keyword, seen)
-                break
-        return flat
-
-    def _own(self, node: Node) -> FlatSchema:
-        value: dict[str, Any] = node.value
-        declared = value.get("type")
-        names = [declared] if isinstance(declared, str) else list(declared or [])
-        nullable = "null" in names or value.get("nullable") is True
-        types: frozenset[str] | None = frozenset(t for t in names if t != "null") if names else None
-        enum: tuple[Any, ...] | None = None
-        if "const" in value:
-            enum = (value["const"],)
-        elif isinstance(value.get("enum"), list):
-            enum = tuple(value["enum"])
-        if enum is not None:
-            nullable = nullable or None in enum
-            enum = tuple(v for v in enum if v is not None)
-            if not enum and types is None:
-                types = frozenset()  # only null
-        properties = {str(name): node.child("properties", name) for name in (value.get("properties") or {})}
-        if types is None and (properties or "additionalProperties" in value or "required" in value):
-            types = frozenset({"object"})
-        if types is None and "items" in value:
-            types = frozenset({"array"})
-        additional = value.get("additionalProperties")
-        discriminator = value.get("discriminator")
-        return FlatSchema(
-            pointer=node.pointer,
-            keywords={k: v for k, v in value.items() if k not in _STRUCTURAL and k not in ("enum", "const")},
-            types=types,
-            nullable=nullable,
-            enum=enum,
-            properties=properties,
-            required=frozenset(str(r) for r in value.get("required") or ()),
-            items=node.child("items") if isinstance(value.get("items"), (dict, bool)) else None,
-            additional=node.child("additionalProperties") if isinstance(additional, dict) else additional,
-            discriminator=discriminator.get("propertyName") if isinstance(discriminator, dict) else None,
-        )
-
-    def _alternatives(self, flat: FlatSchema, node: Node, keyword: str, seen: frozenset[str]) -> FlatSchema:
-        branches = [node.child(keyword, i) for i in range(len(node.value[keyword]))]
-        nulls: list[Node] = []
-        others: list[Node] = []
-        for branch in branches:
-            inner = self._flatten(branch, seen | {node.pointer})
-            is_null = inner.types == frozenset() and inner.nullable and not inner.variants
-            (nulls if is_null else others).append(branch)
-        nullable = flat.nullable or bool(nulls)
-        if len(others) == 1:
-            # `oneOf: [X, {type: null}]` is X, nullable
-            inner = self._flatten(others[0], seen | {node.pointer})
-            merged = _merge([replace(flat, types=None, nullable=True), inner], inner.pointer, inner.name)
-            return replace(merged, nullable=nullable or merged.nullable)
-        return replace(flat, variants=tuple(others), nullable=nullable)
+        key = (node.pointer, id(node.value))
+        found = self._flat.get(key)
+        if found is None:
+            if key in self._flattening:
+                raise self.error(node.pointer, "$ref cycle (a schema that is only itself)")
+            self._flattening.add(key)
+            try:
+                found = (node.value, flatten(self, node))
+            finally:
+                self._flattening.discard(key)
+            self._flat[key] = found
+        return found[1]
 
 
-def _merge(parts: list[FlatSchema], pointer: str, name: str | None) -> FlatSchema:
-    """allOf semantics, as far as a diff needs them: everything every part requires."""
-    keywords: dict[str, Any] = {}
-    for part in parts:
-        for key, value in part.keywords.items():
-            if key not in keywords:
-                keywords[key] = value
-            elif key in LOWER_BOUNDS and _number(value) and _number(keywords[key]):
-                keywords[key] = max(keywords[key], value)
-            elif key in UPPER_BOUNDS and _number(value) and _number(keywords[key]):
-                keywords[key] = min(keywords[key], value)
-    types: frozenset[str] | None = None
-    for part in parts:
-        if part.types is not None:
-            types = part.types if types is None else _intersect(types, part.types)
-    typed = [p for p in parts if p.types is not None or p.nullable]
-    enum: tuple[Any, ...] | None = None
-    for part in parts:
-        if part.enum is not None:
-            enum = part.enum if enum is None else tuple(v for v in enum if v in part.enum)
-    properties: dict[str, Node] = {}
-    for part in parts:
-        for prop, child in part.properties.items():
-            if prop in properties and properties[prop].value != child.value:
-                properties[prop] = Node(
-                    {"allOf": [properties[prop].value, child.value]}, properties[prop].pointer
-                )
-            else:
-                properties.setdefault(prop, child)
-    additional: Node | bool | None = None
-    for part in parts:
-        if part.additional is False:
-            additional = False
-        elif isinstance(part.additional, Node) and additional is None:
-            additional = part.additional
-    items = next((p.items for p in parts if p.items is not None), None)
-    variants = next((p.variants for p in parts if p.variants), ())
-    return FlatSchema(
-        pointer=pointer,
-        name=name,
-        keywords=keywords,
-        types=types,
-        nullable=bool(typed) and all(p.nullable for p in typed),
-        enum=enum,
-        properties=properties,
-        required=frozenset().union(*(p.required for p in parts)),
-        items=items,
-        additional=additional,
-        variants=variants,
-        discriminator=next((p.discriminator for p in parts if p.discriminator), None),
-    )
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _intersect(a: frozenset[str], b: frozenset[str]) -> frozenset[str]:
-    both = set(a & b)
-    if "integer" in a and "number" in b or "integer" in b and "number" in a:
-        both.add("integer")
-    return frozenset(both)
+def _want(want: type | tuple[type, ...]) -> str:
+    kinds = want if isinstance(want, tuple) else (want,)
+    return " or ".join(_NAMES.get(k, k.__name__) for k in kinds)

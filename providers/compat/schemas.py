@@ -1,42 +1,35 @@
 """Comparing two schemas for what it means to a client, in the direction the data travels.
 
 The principle behind every rule: what a client *sends* (`Direction.REQUEST`) may only become more
-permissive, what a client *receives* (`Direction.RESPONSE`) may only become more precise. A new
-required request property breaks clients, a new required response property does not; a widened
-response enum breaks clients, a widened request enum does not. The severity of each kind per
-direction is in `model.RULES`.
+permissive, what a client *receives* (`Direction.RESPONSE`) may only become more precise — counting
+the values a client written against the old document produces, i.e. the properties a schema declares
+(see `rules_schema`). In a request `readOnly` properties do not count, in a response `writeOnly` ones
+do not, so a property made read-only is one a client no longer sends.
 
-Properties are matched by name. A property that disappears while another with the very same schema
-(annotations aside, `$ref`s as written) appears in the same object is reported once as renamed. In a
-request, `readOnly` properties do not count; in a response, `writeOnly` ones do not, so a property
-made read-only is one a client can no longer send. `oneOf`/`anyOf` alternatives are matched by the
-component they name, then by their discriminator value, then by position when one is left on each
-side. Not compared: `not`, `if`/`then`/`else`, `patternProperties`, `prefixItems`,
-`dependentSchemas`, `contentSchema`, discriminator mappings.
-
-A recursive schema terminates: a pair of schemas already being compared further up is not compared
-again.
+This module holds the walk and the scalar rules (types, formats, null, enums, defaults, deprecation);
+`constraints` the bounds and patterns, `objects` properties and maps, `arrays` items and tuples,
+`composition` oneOf/anyOf/not/if. A comparison of two subschemas is remembered (by their pointers and
+the direction), so a component used by a hundred operations is compared once and its changes reported
+at each place (within one body, once, at the first path that reaches it); a recursive schema terminates
+because a pair being compared further up is not entered again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from providers.compat import arrays, composition, constraints, objects
+from providers.compat.bundle import display_pointer
+from providers.compat.flatten import FlatSchema
+from providers.compat.lifecycle import stability_kind
 from providers.compat.model import Change, Direction, make_change
-from providers.compat.resolve import (
-    LOWER_BOUNDS,
-    UPPER_BOUNDS,
-    FlatSchema,
-    Node,
-    Resolver,
-    canonical,
-    fingerprint,
-    ref_name,
-)
+from providers.compat.resolve import Node, Resolver, canonical
+from providers.compat.sameness import Sameness
 
 MAX_DEPTH = 64
+FORMAT_WIDENINGS = frozenset({("int32", "int64"), ("float", "double")})
 
 
 @dataclass(frozen=True)
@@ -50,106 +43,200 @@ class Where:
     def __str__(self) -> str:
         return f"{self.base}{self.sep}{self.field}" if self.field else self.base
 
-    def prop(self, name: str) -> Where:
-        return Where(self.base, f"{self.field}.{name}" if self.field else name, self.sep)
 
-    def items(self) -> Where:
-        return Where(self.base, f"{self.field}[]", self.sep)
+@dataclass(frozen=True)
+class Rel:
+    """A change found inside a schema comparison, its field path relative to where the comparison began."""
 
-    def additional(self) -> Where:
-        return self.prop("*")
+    kind: str
+    direction: Direction
+    path: str
+    message: str
+    old: Any
+    new: Any
+    old_pointer: str | None
+    new_pointer: str | None
 
-    def variant(self, key: str) -> Where:
-        return Where(self.base, f"{self.field}<{key}>", self.sep)
+
+def join(base: str, suffix: str) -> str:
+    if not base:
+        return suffix[1:] if suffix.startswith(".") else suffix
+    return base + suffix
 
 
 Emit = Callable[[Change], None]
 
 
-def _show(value: Any) -> str:
+def show(value: Any) -> str:
     if isinstance(value, frozenset):
-        return " | ".join(sorted(value)) or "null"
+        return " | ".join(sorted(value)) or "nothing"
     return canonical(value) if not isinstance(value, str) else repr(value)
 
 
 def _types(types: frozenset[str] | None) -> str:
-    return "any" if types is None else _show(types)
+    return "any" if types is None else show(types)
 
 
-def _accepts(types: frozenset[str], value_type: str) -> bool:
+def accepts(types: frozenset[str], value_type: str) -> bool:
     return value_type in types or (value_type == "integer" and "number" in types)
 
 
 class SchemaComparator:
-    def __init__(self, old: Resolver, new: Resolver, emit: Emit) -> None:
+    def __init__(self, old: Resolver, new: Resolver, emit: Emit, same: Sameness | None = None) -> None:
         self.old = old
         self.new = new
         self.emit = emit
-        self._active: set[tuple[str, str, Direction]] = set()
+        self.same = same or Sameness(old, new)
+        self._active: set[tuple[str, int, str, int, Direction]] = set()
+        # key → (old value, new value, changes): the values are kept so their ids cannot be reused
+        self._memo: dict[tuple[str, int, str, int, Direction], tuple[Any, Any, list[Rel]]] = {}
 
     def compare(self, old: Node, new: Node, direction: Direction, where: Where) -> None:
-        o = self.old.schema(old)
-        n = self.new.schema(new)
-        key = (o.pointer, n.pointer, direction)
-        if key in self._active or len(self._active) >= MAX_DEPTH:
-            return
-        self._active.add(key)
-        try:
-            self._compare(old, new, o, n, direction, where)
-        finally:
-            self._active.discard(key)
+        """Report every change from `old` to `new` (schemas) at `where`."""
+        for rel in self.nested(old, new, direction, ""):
+            self.emit(
+                make_change(
+                    rel.kind,
+                    rel.direction,
+                    str(Where(where.base, join(where.field, rel.path), where.sep)),
+                    rel.message,
+                    old=rel.old,
+                    new=rel.new,
+                    old_pointer=display_pointer(rel.old_pointer),
+                    new_pointer=display_pointer(rel.new_pointer),
+                )
+            )
 
-    def _change(
+    def nested(self, old: Node, new: Node, direction: Direction, path: str) -> list[Rel]:
+        """The changes between two subschemas, their paths prefixed with `path`."""
+        old, new = self.old.target(old), self.new.target(new)
+        key = (old.pointer, id(old.value), new.pointer, id(new.value), direction)
+        memo = self._memo.get(key)
+        if memo is None:
+            if self.same.same(old, new):
+                return []
+            if key in self._active or len(self._active) >= MAX_DEPTH:
+                return []
+            self._active.add(key)
+            try:
+                found = Pair(self, old, new, direction).run()
+            finally:
+                self._active.discard(key)
+            self._memo[key] = (old.value, new.value, found)
+        else:
+            found = memo[2]
+        if not path:
+            return found
+        return [
+            Rel(r.kind, r.direction, path + r.path, r.message, r.old, r.new, r.old_pointer, r.new_pointer)
+            for r in found
+        ]
+
+
+class Pair:
+    """One comparison of an old and a new schema; the rule modules add `Rel`s to `found`."""
+
+    def __init__(self, comparator: SchemaComparator, old: Node, new: Node, direction: Direction) -> None:
+        self.c = comparator
+        self.old_node, self.new_node = old, new
+        self.o = comparator.old.schema(old)
+        self.n = comparator.new.schema(new)
+        self.direction = direction
+        self.found: list[Rel] = []
+
+    def add(
         self,
         kind: str,
-        direction: Direction,
-        where: Where,
-        o: FlatSchema,
-        n: FlatSchema,
         message: str,
+        *,
+        path: str = "",
         old: Any = None,
         new: Any = None,
+        old_pointer: str | None = None,
+        new_pointer: str | None = None,
+        direction: Direction | None = None,
     ) -> None:
-        self.emit(
-            make_change(
+        self.found.append(
+            Rel(
                 kind,
-                direction,
-                str(where),
+                direction or self.direction,
+                path,
                 message,
-                old=old,
-                new=new,
-                old_pointer=o.pointer,
-                new_pointer=n.pointer,
+                old,
+                new,
+                old_pointer or self.o.pointer,
+                new_pointer or self.n.pointer,
             )
         )
 
-    def _compare(
-        self, old: Node, new: Node, o: FlatSchema, n: FlatSchema, direction: Direction, where: Where
-    ) -> None:
-        if n.flag("deprecated") and not o.flag("deprecated"):
-            self._change("property-deprecated", direction, where, o, n, "marked deprecated")
+    def recurse(self, old: Node, new: Node, path: str, direction: Direction | None = None) -> None:
+        self.found += self.c.nested(old, new, direction or self.direction, path)
+
+    def run(self) -> list[Rel]:
+        o, n = self.o, self.n
+        self._lifecycle()
         if o.nullable != n.nullable:
             kind = "nullable-added" if n.nullable else "nullable-removed"
-            text = "may now be null" if n.nullable else "may no longer be null"
-            self._change(kind, direction, where, o, n, text, old=o.nullable, new=n.nullable)
-        if o.variants or n.variants:
-            self._variants(old, new, o, n, direction, where)
-            return
-        if not self._compare_types(o, n, direction, where):
-            return
-        self._format(o, n, direction, where)
-        self._enum(o, n, direction, where)
-        self._constraints(o, n, direction, where)
-        self._default(o, n, direction, where)
-        if o.types is not None and "object" in o.types or n.types is not None and "object" in n.types:
-            self._object(o, n, direction, where)
-        if o.items is not None and n.items is not None:
-            self.compare(o.items, n.items, direction, where.items())
+            self.add(
+                kind,
+                "may now be null" if n.nullable else "may no longer be null",
+                old=o.nullable,
+                new=n.nullable,
+            )
+        if composition.compare(self):  # wrapped in or unwrapped from oneOf/anyOf: compared there
+            return self._distinct()
+        if self._types():
+            self._format()
+            self._values()
+            if not (self.o.enum is not None and self.n.enum is not None):
+                constraints.compare(self)  # with an enum on both sides, the values allowed say it all
+            objects.compare(self)
+            arrays.compare(self)
+        composition.compare_rest(self)
+        return self._distinct()
 
-    # --- scalars ------------------------------------------------------------------------------
+    def _distinct(self) -> list[Rel]:
+        """Each change once, at the first path that reaches it: a component reachable along many paths
+        (a graph of `$ref`s) would otherwise be reported once per path, and their number can grow
+        exponentially with the depth of the graph."""
+        seen: set[tuple[str, Direction, str | None, str | None, str]] = set()
+        distinct = []
+        for rel in self.found:
+            key = (rel.kind, rel.direction, rel.old_pointer, rel.new_pointer, rel.message)
+            if key not in seen:
+                seen.add(key)
+                distinct.append(rel)
+        return distinct
 
-    def _compare_types(self, o: FlatSchema, n: FlatSchema, direction: Direction, where: Where) -> bool:
+    # --- lifecycle of the schema itself ---------------------------------------------------------
+
+    def _lifecycle(self) -> None:
+        o, n = self.o, self.n
+        if n.flag("deprecated") and not o.flag("deprecated"):
+            self.add("property-deprecated", "marked deprecated")
+        elif o.flag("deprecated") and not n.flag("deprecated"):
+            self.add("property-undeprecated", "no longer deprecated")
+        level = stability_kind(o.keywords.get("x-stability-level"), n.keywords.get("x-stability-level"))
+        if level is not None:
+            self.add(
+                level[0],
+                level[1],
+                old=o.keywords.get("x-stability-level"),
+                new=n.keywords.get("x-stability-level"),
+            )
+        if n.flag("deprecated"):
+            from providers.compat.lifecycle import parse_date, sunset_kinds
+
+            for kind, text in sunset_kinds(
+                parse_date(o.keywords.get("x-sunset")), parse_date(n.keywords.get("x-sunset")), True
+            ):
+                self.add(kind, text, old=o.keywords.get("x-sunset"), new=n.keywords.get("x-sunset"))
+
+    # --- types, formats, values -----------------------------------------------------------------
+
+    def _types(self) -> bool:
         """Report a type change; False when the types have nothing in common (stop there)."""
+        o, n = self.o, self.n
         if o.types == n.types:
             return True
         if o.types is None and o.enum is not None or n.types is None and n.enum is not None:
@@ -159,256 +246,87 @@ class SchemaComparator:
         elif n.types is None:
             kind = "type-widened"
         else:
-            widened = all(_accepts(n.types, t) for t in o.types)
-            narrowed = all(_accepts(o.types, t) for t in n.types)
+            widened = all(accepts(n.types, t) for t in o.types)
+            narrowed = all(accepts(o.types, t) for t in n.types)
             if widened and narrowed:
                 return True  # {integer, number} and {number} accept the same
             kind = "type-widened" if widened else "type-narrowed" if narrowed else "type-changed"
         text = f"type {_types(o.types)} → {_types(n.types)}"
         old_value = None if o.types is None else sorted(o.types)
         new_value = None if n.types is None else sorted(n.types)
-        self._change(kind, direction, where, o, n, text, old=old_value, new=new_value)
+        self.add(kind, text, old=old_value, new=new_value)
         return kind != "type-changed"
 
-    def _format(self, o: FlatSchema, n: FlatSchema, direction: Direction, where: Where) -> None:
-        before, after = o.keywords.get("format"), n.keywords.get("format")
+    def _format(self) -> None:
+        before, after = self.o.keywords.get("format"), self.n.keywords.get("format")
         if before == after:
             return
         if before is None:
             kind, text = "format-added", f"format {after} added"
         elif after is None:
             kind, text = "format-removed", f"format {before} removed"
+        elif (before, after) in FORMAT_WIDENINGS:
+            kind, text = "format-widened", f"format {before} → {after}"
+        elif (after, before) in FORMAT_WIDENINGS:
+            kind, text = "format-narrowed", f"format {before} → {after}"
         else:
             kind, text = "format-changed", f"format {before} → {after}"
-        self._change(kind, direction, where, o, n, text, old=before, new=after)
+        self.add(kind, text, old=before, new=after)
 
-    def _enum(self, o: FlatSchema, n: FlatSchema, direction: Direction, where: Where) -> None:
-        if o.enum is None and n.enum is None:
-            return
+    def _values(self) -> None:
+        o, n = self.o, self.n
+        if o.enum is not None or n.enum is not None:
+            self._enum(o, n)
+        old_ext, new_ext = o.keywords.get("x-extensible-enum"), n.keywords.get("x-extensible-enum")
+        if isinstance(old_ext, list) and isinstance(new_ext, list):
+            removed = [v for v in old_ext if v not in new_ext]
+            added = [v for v in new_ext if v not in old_ext]
+            if removed:
+                self.add(
+                    "extensible-enum-value-removed",
+                    f"x-extensible-enum value(s) {show(removed)} removed",
+                    old=removed,
+                )
+            if added:
+                self.add(
+                    "extensible-enum-value-added", f"new x-extensible-enum value(s) {show(added)}", new=added
+                )
+        had, has = "default" in o.keywords, "default" in n.keywords
+        before, after = o.keywords.get("default"), n.keywords.get("default")
+        if had and has and canonical(before) != canonical(after):
+            self.add("default-changed", f"default {show(before)} → {show(after)}", old=before, new=after)
+        elif had and not has:
+            self.add("default-removed", f"default {show(before)} removed", old=before)
+        elif has and not had:
+            self.add("default-added", f"default {show(after)} added", new=after)
+
+    def _enum(self, o: FlatSchema, n: FlatSchema) -> None:
+        if o.enum is not None and n.enum is not None:
+            # the values each side really allows: its enum less what its other keywords exclude
+            o = replace(o, enum=tuple(v for v in o.enum if composition.admits(o, v, enum=False)))
+            n = replace(n, enum=tuple(v for v in n.enum if composition.admits(n, v, enum=False)))
         if o.enum is None:
-            text = f"restricted to {_show(list(n.enum or ()))}"
-            self._change("enum-added", direction, where, o, n, text, new=list(n.enum or ()))
+            values = list(n.enum or ())
+            if n.const:
+                self.add("const-added", f"restricted to {show(values[0]) if values else 'null'}", new=values)
+            else:
+                self.add("enum-added", f"restricted to {show(values)}", new=values)
             return
         if n.enum is None:
-            text = f"no longer restricted to {_show(list(o.enum))}"
-            self._change("enum-removed", direction, where, o, n, text, old=list(o.enum))
+            values = list(o.enum)
+            kind = "const-removed" if o.const else "enum-removed"
+            self.add(kind, f"no longer restricted to {show(values)}", old=values)
             return
         before = {canonical(v): v for v in o.enum}
         after = {canonical(v): v for v in n.enum}
         removed = [v for k, v in before.items() if k not in after]
         added = [v for k, v in after.items() if k not in before]
-        if removed:
-            text = f"value(s) {_show(removed)} no longer allowed"
-            self._change("enum-value-removed", direction, where, o, n, text, old=removed)
-        if added:
-            text = f"new value(s) {_show(added)}"
-            self._change("enum-value-added", direction, where, o, n, text, new=added)
-
-    def _constraints(self, o: FlatSchema, n: FlatSchema, direction: Direction, where: Where) -> None:
-        for keyword in (*LOWER_BOUNDS, *UPPER_BOUNDS, "pattern", "multipleOf", "uniqueItems"):
-            before, after = o.keywords.get(keyword), n.keywords.get(keyword)
-            if keyword == "uniqueItems":
-                before, after = bool(before), bool(after)
-            elif keyword.startswith("exclusive"):  # 3.0's `exclusiveMinimum: false` is no bound
-                before, after = (None if v is False else v for v in (before, after))
-            if before == after:
-                continue
-            kind = _bound_change(keyword, before, after)
-            text = f"{keyword} {_show(before) if before is not None else 'none'} → {_show(after) if after is not None else 'none'}"
-            self._change(kind, direction, where, o, n, text, old=before, new=after)
-
-    def _default(self, o: FlatSchema, n: FlatSchema, direction: Direction, where: Where) -> None:
-        had, has = "default" in o.keywords, "default" in n.keywords
-        before, after = o.keywords.get("default"), n.keywords.get("default")
-        if had and (not has or canonical(before) != canonical(after)):
-            text = f"default {_show(before)} → {_show(after) if has else 'none'}"
-            self._change("default-changed", direction, where, o, n, text, old=before, new=after)
-        elif has and not had:
-            self._change("default-added", direction, where, o, n, f"default {_show(after)} added", new=after)
-
-    # --- objects ------------------------------------------------------------------------------
-
-    def _visible(self, resolver: Resolver, schema: FlatSchema, direction: Direction) -> dict[str, Node]:
-        hidden = "readOnly" if direction is Direction.REQUEST else "writeOnly"
-        return {
-            name: node for name, node in schema.properties.items() if not resolver.schema(node).flag(hidden)
-        }
-
-    def _object(self, o: FlatSchema, n: FlatSchema, direction: Direction, where: Where) -> None:
-        before = self._visible(self.old, o, direction)
-        after = self._visible(self.new, n, direction)
-        removed = [name for name in before if name not in after]
-        added = [name for name in after if name not in before]
-        renamed = _renames(removed, added, before, after)
-        for name, node in before.items():
-            if name in after:
-                self._property(name, node, after[name], o, n, direction, where)
-        for old_name, new_name in renamed.items():
-            po, pn = self.old.schema(before[old_name]), self.new.schema(after[new_name])
-            text = f"property {old_name} renamed to {new_name} (same schema)"
-            self._change(
-                "property-renamed", direction, where.prop(new_name), po, pn, text, old=old_name, new=new_name
+        if o.const and n.const and removed and added:
+            self.add(
+                "const-changed", f"const {show(removed[0])} → {show(added[0])}", old=removed[0], new=added[0]
             )
-            self.compare(before[old_name], after[new_name], direction, where.prop(new_name))
-        for name in removed:
-            if name not in renamed:
-                po = self.old.schema(before[name])
-                required = " (was required)" if name in o.required else ""
-                text = f"property {name} removed{required}"
-                self.emit(
-                    make_change(
-                        "property-removed",
-                        direction,
-                        str(where.prop(name)),
-                        text,
-                        old=name,
-                        old_pointer=po.pointer,
-                        new_pointer=n.pointer,
-                    )
-                )
-        renamed_to = set(renamed.values())
-        for name in added:
-            if name in renamed_to:
-                continue
-            pn = self.new.schema(after[name])
-            kind = "required-property-added" if name in n.required else "property-added"
-            text = f"{'required ' if name in n.required else ''}property {name} added"
-            self.emit(
-                make_change(
-                    kind,
-                    direction,
-                    str(where.prop(name)),
-                    text,
-                    new=name,
-                    old_pointer=o.pointer,
-                    new_pointer=pn.pointer,
-                )
-            )
-        self._additional(o, n, direction, where)
-
-    def _property(
-        self,
-        name: str,
-        old: Node,
-        new: Node,
-        o: FlatSchema,
-        n: FlatSchema,
-        direction: Direction,
-        where: Where,
-    ) -> None:
-        was, now = name in o.required, name in n.required
-        if was != now:
-            po, pn = self.old.schema(old), self.new.schema(new)
-            kind = "property-made-required" if now else "property-made-optional"
-            text = f"property {name} {'now required' if now else 'no longer required'}"
-            self._change(kind, direction, where.prop(name), po, pn, text, old=was, new=now)
-        self.compare(old, new, direction, where.prop(name))
-
-    def _additional(self, o: FlatSchema, n: FlatSchema, direction: Direction, where: Where) -> None:
-        def shape(value: Node | bool | None) -> str:
-            if value is False:
-                return "none"
-            return "schema" if isinstance(value, Node) else "any"
-
-        before, after = shape(o.additional), shape(n.additional)
-        if before == after == "schema":
-            assert isinstance(o.additional, Node) and isinstance(n.additional, Node)
-            self.compare(o.additional, n.additional, direction, where.additional())
             return
-        kind = {
-            ("any", "none"): "additional-properties-narrowed",
-            ("any", "schema"): "additional-properties-narrowed",
-            ("schema", "none"): "additional-properties-narrowed",
-            ("none", "any"): "additional-properties-allowed",
-            ("none", "schema"): "additional-properties-allowed",
-            ("schema", "any"): "additional-properties-widened",
-        }.get((before, after))
-        if kind:
-            text = f"additional properties: {before} → {after}"
-            self._change(kind, direction, where, o, n, text, old=before, new=after)
-
-    # --- alternatives -------------------------------------------------------------------------
-
-    def _variants(
-        self, old: Node, new: Node, o: FlatSchema, n: FlatSchema, direction: Direction, where: Where
-    ) -> None:
-        before = self._keyed(self.old, o.variants or (old,), o.discriminator)
-        after = self._keyed(self.new, n.variants or (new,), n.discriminator)
-        pairs = [(key, key) for key in before if key in after]
-        left_old = [k for k in before if k not in after]
-        left_new = [k for k in after if k not in before]
-        if len(left_old) == 1 and len(left_new) == 1:
-            pairs.append((left_old[0], left_new[0]))
-            left_old, left_new = [], []
-        for key_old, key_new in pairs:
-            self.compare(before[key_old], after[key_new], direction, where.variant(key_new))
-        for key in left_old:
-            po = self.old.schema(before[key])
-            text = f"alternative {key} removed"
-            self._change("variant-removed", direction, where, po, n, text, old=key)
-        for key in left_new:
-            pn = self.new.schema(after[key])
-            text = f"alternative {key} added"
-            self._change("variant-added", direction, where, o, pn, text, new=key)
-
-    def _keyed(
-        self, resolver: Resolver, nodes: tuple[Node, ...], discriminator: str | None
-    ) -> dict[str, Node]:
-        keyed: dict[str, Node] = {}
-        for index, node in enumerate(nodes):
-            key = ref_name(node) or resolver.schema(node).name
-            if key is None and discriminator:
-                prop = resolver.schema(node).properties.get(discriminator)
-                values = resolver.schema(prop).enum if prop is not None else None
-                if values and len(values) == 1:
-                    key = str(values[0])
-            key = key or f"#{index}"
-            keyed[key if key not in keyed else f"{key}#{index}"] = node
-        return keyed
-
-
-def _bound_change(keyword: str, before: Any, after: Any) -> str:
-    """constraint-tightened / -relaxed / -changed for one keyword going from `before` to `after`."""
-    if before is None:
-        return "constraint-tightened"
-    if after is None:
-        return "constraint-relaxed"
-    if keyword == "pattern":
-        return "constraint-changed"
-    if isinstance(before, bool) or isinstance(after, bool):  # 3.0 exclusiveMinimum/Maximum
-        return "constraint-tightened" if after else "constraint-relaxed"
-    if keyword == "multipleOf":
-        if after % before == 0:
-            return "constraint-tightened"
-        return "constraint-relaxed" if before % after == 0 else "constraint-changed"
-    if keyword in LOWER_BOUNDS:
-        return "constraint-tightened" if after > before else "constraint-relaxed"
-    return "constraint-tightened" if after < before else "constraint-relaxed"
-
-
-def _renames(
-    removed: list[str], added: list[str], before: dict[str, Node], after: dict[str, Node]
-) -> dict[str, str]:
-    """old name → new name for removed/added properties with the same schema, where unambiguous."""
-    pairs: dict[str, str] = {}
-    groups: dict[str, tuple[list[str], list[str]]] = {}
-    for name in removed:
-        groups.setdefault(fingerprint(before[name].value), ([], []))[0].append(name)
-    for name in added:
-        if (key := fingerprint(after[name].value)) in groups:
-            groups[key][1].append(name)
-    for gone, came in groups.values():
-        if len(gone) == 1 and len(came) == 1:
-            pairs[gone[0]] = came[0]
-            continue
-
-        # several of the same schema: pair names of which one contains the other (run_id → id)
-        def related(a: str, b: str) -> bool:
-            x, y = a.lower().replace("_", ""), b.lower().replace("_", "")
-            return x in y or y in x
-
-        for name in gone:
-            matches = [c for c in came if related(name, c)]
-            if len(matches) == 1 and [g for g in gone if related(g, matches[0])] == [name]:
-                pairs[name] = matches[0]
-    return pairs
+        if removed:
+            self.add("enum-value-removed", f"value(s) {show(removed)} no longer allowed", old=removed)
+        if added:
+            self.add("enum-value-added", f"new value(s) {show(added)}", new=added)

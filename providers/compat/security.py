@@ -48,7 +48,10 @@ class SecurityComparator:
         alternatives = node.value if isinstance(node.value, list) else []
         return (
             [
-                {str(scheme): tuple(str(s) for s in (scopes or ())) for scheme, scopes in alt.items()}
+                {
+                    str(scheme): tuple(str(s) for s in scopes) if isinstance(scopes, list) else ()
+                    for scheme, scopes in alt.items()
+                }
                 for alt in alternatives
                 if isinstance(alt, dict)
             ],

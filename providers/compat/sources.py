@@ -1,23 +1,28 @@
 """Where the two documents of a comparison come from: a file, an http(s) URL, or a git revision.
 
-Everything that cannot be read becomes one-line `ContractError` (exit 2): a missing file, a URL that
-does not answer or answers an error, text that is neither JSON nor YAML, a document that is not
-OpenAPI 3. An unknown revision or a path outside a git work tree is a `ConfigError`. Git is driven
-through its command line (`git show REV:path`, `git ls-tree`) in the repository that holds the path.
+Everything that cannot be read becomes a one-line `ContractError` (exit 2): a missing file, a URL that
+does not answer or answers an error, text that is not UTF-8, not JSON or YAML, too large or an alias
+bomb (`loader`), an external `$ref` that cannot be resolved (`bundle`), a document that is neither
+OpenAPI 3 nor Swagger 2.0 (which is converted, `swagger`). An unknown revision or a path outside a git
+work tree is a `ConfigError`. Git is driven through its command line (`git show REV:path`, `git
+ls-tree`) in the repository that holds the path; a multi-file description at a revision is read at
+that revision throughout.
+
+Each file is parsed once per side (a file referenced many times is read once), and documents are
+never modified after loading, so both sides of a comparison may share one (`diff.compare_files`
+loads a file compared with itself once).
 """
 
 from __future__ import annotations
 
-import json
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-import yaml
-
-from contracts import ContractFileError, load_document
+from providers.compat.bundle import Location, Reader, bundle, file_location
+from providers.compat.loader import MAX_BYTES, parse
+from providers.compat.swagger import convert, is_swagger2
 from providers.errors import ConfigError, ContractError
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
@@ -38,52 +43,67 @@ def is_url(source: str) -> bool:
 
 def parse_text(text: str, label: str, *, json_first: bool = False) -> dict[str, Any]:
     """JSON or YAML text → mapping; the error names `label`, the line and the reason."""
-    try:
-        data = json.loads(text) if json_first or text.lstrip().startswith("{") else yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise ContractError(
-            f"{label}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ContractError(f"{label}: not valid YAML{where}: {reason}") from None
-    if not isinstance(data, dict):
-        raise ContractError(f"{label}: expected a mapping at the top level, found {type(data).__name__}")
-    return data
+    return parse(text.encode("utf-8"), label, json_first=json_first)
 
 
 def ensure_openapi(document: dict[str, Any], label: str) -> dict[str, Any]:
+    """The document as OpenAPI 3 (Swagger 2.0 converted), or a `ContractError` saying what it is."""
+    if is_swagger2(document):
+        document = convert(document)
     version = document.get("openapi")
     if not isinstance(version, str) or not version.startswith("3."):
         found = f"swagger {document['swagger']}" if "swagger" in document else f"openapi: {version!r}"
-        raise ContractError(f"{label}: not an OpenAPI 3 document ({found})")
+        raise ContractError(f"{label}: not an OpenAPI 3 or Swagger 2.0 document ({found})")
     if not isinstance(document.get("paths", {}), dict):
-        raise ContractError(f"{label}: 'paths' must be a mapping")
+        raise ContractError(f"{label}: #/paths: must be a mapping, found {type(document['paths']).__name__}")
+    if not isinstance(document.get("webhooks", {}), dict):
+        raise ContractError(
+            f"{label}: #/webhooks: must be a mapping, found {type(document['webhooks']).__name__}"
+        )
     return document
 
 
+def _load(data: bytes, location: Location, read: Reader) -> SpecSource:
+    document = parse(data, location.label, json_first=location.where.endswith(".json"))
+    return SpecSource(location.label, ensure_openapi(bundle(document, location, read), location.label))
+
+
 def load_spec(source: str, *, timeout: float = 10.0) -> SpecSource:
-    """A file path or an http(s) URL → the OpenAPI document it holds."""
-    if is_url(source):
-        return SpecSource(source, ensure_openapi(_fetch(source, timeout), source))
+    """A file path or an http(s) URL → the OpenAPI document it holds, external references bundled."""
+
+    def read(location: Location) -> bytes:
+        if location.kind == "url":
+            return _fetch(location.where, timeout)
+        return _read_file(location.where, location.label)
+
+    location = Location("url", source, source) if is_url(source) else file_location(source)
+    return _load(read(location), location, read)
+
+
+def _read_file(path: str, label: str) -> bytes:
     try:
-        document = load_document(source)
-    except ContractFileError as exc:
-        raise ContractError(str(exc)) from None
-    return SpecSource(source, ensure_openapi(document, source))
+        file = Path(path)
+        if file.is_file() and file.stat().st_size > MAX_BYTES:
+            raise ContractError(
+                f"{label}: {file.stat().st_size} bytes, more than the {MAX_BYTES} a document may have"
+            )
+        return file.read_bytes()
+    except OSError as exc:
+        raise ContractError(f"{label}: cannot read ({exc.strerror or exc})") from None
 
 
-def _fetch(url: str, timeout: float) -> dict[str, Any]:
+def _fetch(url: str, timeout: float) -> bytes:
+    import httpx  # only when a URL is given: keeps `contractgate compat` on files quick to start
+
     try:
         response = httpx.get(url, timeout=timeout, follow_redirects=True)
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise ContractError(f"{url}: cannot fetch ({type(exc).__name__}: {exc or 'no detail'})") from None
     if response.status_code >= 400:
         raise ContractError(f"{url}: answered HTTP {response.status_code}")
-    media = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    return parse_text(response.text, url, json_first=media.endswith("json"))
+    if len(response.content) > MAX_BYTES:
+        raise ContractError(f"{url}: more than the {MAX_BYTES} bytes a document may have")
+    return response.content
 
 
 # --- git ---------------------------------------------------------------------------------------
@@ -129,22 +149,33 @@ class Repository:
         except ValueError:
             raise ConfigError(f"{path}: outside the git work tree {self.top}") from None
 
-    def spec(self, path: Path) -> SpecSource | None:
-        """The document at `path` as of the revision; None when the revision has no such file."""
-        relative = self.relative(path)
-        label = f"{self.revision}:{relative}"
+    def _show(self, relative: str) -> bytes | None:
         shown = _git(self.top, "show", f"{self.revision}:{relative}")
         if shown.returncode != 0:
             if _git(self.top, "cat-file", "-e", f"{self.revision}:{relative}").returncode != 0:
                 return None
-            raise ContractError(f"{label}: git show failed ({shown.stderr.decode(errors='replace').strip()})")
-        try:
-            text = shown.stdout.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ContractError(f"{label}: not UTF-8 text") from None
-        return SpecSource(
-            label, ensure_openapi(parse_text(text, label, json_first=relative.endswith(".json")), label)
-        )
+            raise ContractError(
+                f"{self.revision}:{relative}: git show failed ({shown.stderr.decode(errors='replace').strip()})"
+            )
+        return shown.stdout
+
+    def spec(self, path: Path) -> SpecSource | None:
+        """The document at `path` as of the revision; None when the revision has no such file."""
+        relative = self.relative(path)
+        data = self._show(relative)
+        if data is None:
+            return None
+
+        def read(location: Location) -> bytes:
+            if location.kind == "url":
+                return _fetch(location.where, 10.0)
+            found = self._show(location.where)
+            if found is None:
+                raise ContractError(f"{location.label}: no such file at revision {self.revision}")
+            return found
+
+        location = Location("git", relative, f"{self.revision}:{relative}")
+        return _load(data, location, read)
 
     def specs_in(self, folder: Path) -> list[str]:
         """Names of the spec files directly in `folder` as of the revision."""

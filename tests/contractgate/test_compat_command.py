@@ -98,7 +98,8 @@ def test_json_format_lists_every_change_with_pointers(
     report = json.loads(out)
     assert code == 1
     assert report["verdict"] == "fail" and report["fail_on"] == "breaking"
-    assert report["counts"] == {"breaking": 2, "deprecation": 1, "non-breaking": 0}
+    # a changed default is an annotation: reported for review, not breaking
+    assert report["counts"] == {"breaking": 1, "deprecation": 1, "non-breaking": 1}
     changes = {c["kind"]: c for c in report["comparisons"][0]["changes"]}
     assert set(changes) == {"type-changed", "default-changed", "operation-deprecated"}
     assert changes["type-changed"]["new_pointer"] == "#/components/schemas/Thread/properties/name"
@@ -140,7 +141,9 @@ def test_unreadable_input_exits_2_with_one_line(tmp_path: Path, capsys: pytest.C
     (tmp_path / "broken.yaml").write_text("openapi: 3.1.0\npaths: {a: [\n")
     _one_line_error(*run(capsys, good, str(tmp_path / "broken.yaml")), "broken.yaml", "not valid YAML")
     (tmp_path / "asyncapi.yaml").write_text("asyncapi: 3.0.0\n")
-    _one_line_error(*run(capsys, good, str(tmp_path / "asyncapi.yaml")), "not an OpenAPI 3 document")
+    _one_line_error(
+        *run(capsys, good, str(tmp_path / "asyncapi.yaml")), "not an OpenAPI 3 or Swagger 2.0 document"
+    )
     dangling = spec()
     dangling["paths"]["/v2/threads/{thread_id}"]["get"]["responses"]["200"]["content"]["application/json"][
         "schema"
@@ -290,3 +293,75 @@ def test_unknown_revision_or_no_repository_exits_2(
     _one_line_error(*run(capsys, "--base", "no-such-branch", path), "unknown revision 'no-such-branch'")
     outside = write(tmp_path / "elsewhere" / "svc.yaml", spec())
     _one_line_error(*run(capsys, "--base", "HEAD", outside), "not inside a git work tree")
+
+
+def test_rules_prints_every_rule_with_its_basis(capsys: pytest.CaptureFixture[str]) -> None:
+    from providers.compat import RULES
+
+    code, out, _ = run(capsys, "--rules")
+    assert code == 0
+    assert out.startswith(f"{len(RULES)} rules (")
+    for rule in RULES:
+        assert f"  {rule.id}  [" in out
+    code, out, _ = run(capsys, "--rules", "--format", "markdown")
+    assert (
+        code == 0 and out == (ROOT / "providers" / "compat" / "RULES.md").read_text(encoding="utf-8") + "\n"
+    )
+    code, out, _ = run(capsys, "--rules", "--format", "json")
+    listed = json.loads(out)
+    assert [r["id"] for r in listed] == [r.id for r in RULES] and all(r["basis"] for r in listed)
+
+
+def test_an_internal_error_is_exit_2_not_a_breaking_verdict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import contractgate.commands.compat as command
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise TypeError("an unforeseen shape")
+
+    monkeypatch.setattr(command, "compare_files", broken)
+    old = write(tmp_path / "old.yaml", spec())
+    code, out, err = run(capsys, old, old)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and "TypeError: an unforeseen shape" in err and "Traceback" not in err
+
+
+def test_a_multi_file_description_is_read_at_the_revision(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = tmp_path / "repo"
+    (repo / "specs").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+
+    def commit(name_type: str) -> None:
+        thread = {"type": "object", "required": ["name"], "properties": {"name": {"type": name_type}}}
+        (repo / "specs" / "schemas.yaml").write_text(yaml.safe_dump({"Thread": thread}))
+        document = spec()
+        document["paths"]["/v2/threads/{thread_id}"]["get"]["responses"]["200"]["content"][
+            "application/json"
+        ]["schema"] = {"$ref": "schemas.yaml#/Thread"}
+        del document["components"]
+        write(repo / "specs" / "api.yaml", document)
+        subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+        env = {
+            **os.environ,
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@t",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@t",
+        }
+        subprocess.run(["git", "-C", str(repo), "commit", "-qm", name_type], check=True, env=env)
+
+    commit("string")
+    commit("integer")
+    (repo / "specs" / "schemas.yaml").write_text(
+        yaml.safe_dump({"Thread": {"type": "object", "properties": {"name": {"type": "integer"}}}})
+    )
+    code, out, _ = run(capsys, "--base", "HEAD~1", str(repo / "specs" / "api.yaml"), "--format", "json")
+    kinds = {c["kind"]: c for c in json.loads(out)["comparisons"][0]["changes"]}
+    assert code == 1
+    assert (
+        kinds["type-changed"]["old_pointer"] == "schemas.yaml#/Thread/properties/name"
+    )  # the old file, at HEAD~1
+    assert "property-made-optional" in kinds  # the work tree's file, uncommitted

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 import yaml
 
-import providers.compat
 from contracts import SpecFile, openapi_specs
 from providers.compat import (
     RULES,
@@ -20,8 +19,8 @@ from providers.compat import (
     compare_files,
     compare_sources,
     load_spec,
+    table,
 )
-from providers.compat.model import OPERATION_RULES, SCHEMA_RULES
 from providers.errors import ContractError
 from tests.providers.compat.support import document, ok
 
@@ -49,21 +48,23 @@ def test_backend_v1_to_v2_reports_the_pagination_change() -> None:
     page_fields = {
         c.location.rsplit(" → ", 1)[1]
         for c in changes
-        if c.kind == "property-removed" and c.location.startswith("GET /v2/threads → response 200")
+        if c.kind == "required-property-removed" and c.location.startswith("GET /v2/threads → response 200")
     }
     assert {"body.total", "body.page"} <= page_fields
     assert all(
         c.severity is Severity.BREAKING
         for c in changes
-        if c.kind in ("parameter-removed", "property-removed")
+        if c.kind == "parameter-removed" or c.kind == "required-property-removed" and "response" in c.location
     )
 
 
 def test_backend_v1_to_v2_reports_the_renamed_fields() -> None:
+    # a rename is what a client meets: the old name removed (breaking where it was read or is refused),
+    # the new one added; the removal names the likely new name
     renamed = {
         (c.location.split(" → ")[0], c.old, c.new): c.severity
         for c in _backend_v1_to_v2()
-        if c.kind == "property-renamed"
+        if c.kind in ("required-property-removed", "property-refused") and c.new is not None
     }
     assert renamed[("GET /v2/threads", "items", "data")] is Severity.BREAKING
     assert renamed[("GET /v2/threads/{thread_id}", "title", "name")] is Severity.BREAKING
@@ -81,9 +82,9 @@ def test_the_engine_takes_yaml_integer_status_codes() -> None:
 @pytest.mark.parametrize(
     "doc,message",
     [
-        ({"swagger": "2.0", "paths": {}}, "not an OpenAPI 3 document \\(swagger 2.0\\)"),
-        ({"asyncapi": "3.0.0"}, "not an OpenAPI 3 document"),
-        ({"openapi": "3.1.0", "paths": []}, "'paths' must be a mapping"),
+        ({"swagger": "1.2", "paths": {}}, "not an OpenAPI 3 or Swagger 2.0 document \\(swagger 1.2\\)"),
+        ({"asyncapi": "3.0.0"}, "not an OpenAPI 3 or Swagger 2.0 document"),
+        ({"openapi": "3.1.0", "paths": []}, "#/paths: must be a mapping"),
     ],
 )
 def test_documents_that_are_not_openapi_3_are_contract_errors(doc: dict[str, Any], message: str) -> None:
@@ -125,25 +126,29 @@ def test_comparison_serializes_to_json() -> None:
     )
 
 
-def _docstring_rows(header: str) -> list[list[str]]:
-    text = providers.compat.__doc__ or ""
-    block = text[text.index(header) :].split("\n\n", 1)[0]
-    rows = [line for line in block.splitlines() if line.startswith("| ") and not line.startswith("| kind")]
-    return [[cell.strip() for cell in row.strip("| ").split(" | ")] for row in rows]
+def test_the_rules_file_is_the_generated_table() -> None:
+    written = (Path(__file__).resolve().parents[3] / table.RULES_FILE).read_text(encoding="utf-8")
+    assert written == table.markdown(), (
+        "regenerate: contractgate compat --rules --format markdown > " + table.RULES_FILE
+    )
 
 
-def test_the_rule_tables_in_the_docstring_are_the_rules() -> None:
-    operation_rows = _docstring_rows("| kind                             | severity")
-    assert operation_rows == [[r.kind, r.request.value, r.why] for r in OPERATION_RULES]
-    assert all(r.request is r.response for r in OPERATION_RULES)
-    schema_rows = _docstring_rows("| kind                             | request")
-    assert schema_rows == [[r.kind, r.request.value, r.response.value, r.why] for r in SCHEMA_RULES]
-    assert len({r.kind for r in RULES}) == len(RULES)
+def test_every_rule_has_a_unique_id_a_basis_and_a_reason_where_it_differs() -> None:
+    assert len({r.id for r in RULES}) == len(RULES)
+    assert all(r.basis and r.family for r in RULES)
+    assert all(not r.differs or r.oasdiff for r in RULES)  # a difference names what it differs from
 
 
 def test_every_rule_kind_is_exercised_by_a_test() -> None:
     here = Path(__file__).parent
     text = "\n".join(p.read_text() for p in here.glob("test_*.py"))
     text += (here.parents[1] / "contractgate" / "test_compat_command.py").read_text()
-    missing = [r.kind for r in RULES if not re.search(rf'"{re.escape(r.kind)}"', text)]
+    text += (
+        "\n".join(p.name for p in (here.parents[1] / "data" / "compat").iterdir())
+        if (here.parents[1] / "data" / "compat").is_dir()
+        else ""
+    )
+    missing = [
+        r.kind for r in RULES if not re.search(rf'"{re.escape(r.kind)}"|^{re.escape(r.kind)}$', text, re.M)
+    ]
     assert missing == []
