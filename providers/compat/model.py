@@ -43,7 +43,7 @@ class Change:
 
     kind: str
     severity: Severity
-    #: Human-readable: "GET /v2/threads/{thread_id} → response 200 application/json → body.name".
+    #: Human-readable: "GET /things/{id} → response 200 application/json → body.name".
     location: str
     message: str
     old: Any = None
