@@ -18,7 +18,9 @@ from typing import Any
 import yaml
 
 __all__ = [
+    "ContractError",
     "ContractFileError",
+    "ContractgateError",
     "SpecFile",
     "contracts_root",
     "load_document",
@@ -31,8 +33,22 @@ __all__ = [
 PACKAGE_ROOT = Path(__file__).resolve().parent
 
 
-class ContractFileError(Exception):
-    """A contract file that cannot be read or parsed; the message names the file and the reason."""
+class ContractgateError(Exception):
+    """The gate could not run (exit code 2); `str()` is the one line the user sees.
+
+    The root of the tree drawn in `providers.errors`. It is defined here, at the bottom of the layers,
+    so that the loader's own errors belong to it: a contract that cannot be read is never a crash.
+    """
+
+    exit_code = 2
+
+
+class ContractError(ContractgateError):
+    """A spec, pact or AsyncAPI document that cannot be read, parsed or understood; names the file."""
+
+
+#: The loader's name for it (a contract file that cannot be read or parsed).
+ContractFileError = ContractError
 
 
 @dataclass(frozen=True)

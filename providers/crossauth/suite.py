@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -38,6 +38,7 @@ from providers.requests import (
     takes_bearer,
 )
 from providers.results import Result, Verdict
+from providers.settings import parse
 from providers.suite import Progress, RunContext
 
 SUITE = "crossauth"
@@ -46,7 +47,7 @@ EVERY_CELL = "all"
 
 @dataclass(frozen=True)
 class Settings:
-    """`suites.crossauth` options."""
+    """`[suite.crossauth]` settings."""
 
     operations: tuple[str, ...] | None = None
     websocket: bool = True
@@ -69,17 +70,8 @@ class Settings:
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> Settings:
-        unknown = sorted(set(options) - {f.name for f in fields(cls)})
-        if unknown:
-            raise ConfigError(f"suites.crossauth: unknown option(s) {', '.join(unknown)}")
-        values = dict(options)
-        if values.get("operations") is not None:
-            values["operations"] = tuple(str(v) for v in values["operations"])
-        if "resource_states" in values:
-            values["resource_states"] = {
-                str(k): (str(v[0]), str(v[1])) for k, v in dict(values["resource_states"]).items()
-            }
-        return cls(**values)
+        """From `[suite.crossauth]` (or options given in code); a mistake is a one-line `ConfigError`."""
+        return parse(cls, options, "suite.crossauth")
 
     def wants(self, label: str, operation_id: str = "") -> bool:
         return self.operations is None or label in self.operations or operation_id in self.operations

@@ -6,6 +6,7 @@ endpoint is `RelayServer`, on loopback, relaying to the provider:
 
     verifier ──POST /state───▶ StateChanges ──POST──▶ provider's states URL  (answer kept, passed on)
     verifier ──POST /message─▶ ChannelRelay ──ws───▶ provider's channel
+                              (both through the run's guard: rate cap, budget, timeout)
                                  1. fill the request's ProviderState generators from the values
                                  2. open the channel: request metadata `Authorization` (and any
                                     other header-named key) are handshake headers,
@@ -32,11 +33,12 @@ from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import httpx
 from pact import Verifier
 from websockets.exceptions import InvalidStatus, WebSocketException
 from websockets.sync.client import connect
 
+from providers.errors import ContractgateError
+from providers.http import RequestGuard, TargetHttp
 from providers.pacts.http import VerifierRun, execute, scratch_pact
 from providers.pacts.sources import Interaction, PactDocument
 from providers.target import ServiceTarget
@@ -60,11 +62,12 @@ class RelayError(Exception):
 
 
 class StateChanges:
-    """Forwards the verifier's state changes to the provider and keeps what the setups answer."""
+    """Forwards the verifier's state changes to the provider (through the run's guard) and keeps what
+    the setups answer."""
 
-    def __init__(self, url: str, *, timeout: float = 10.0) -> None:
+    def __init__(self, url: str, http: TargetHttp) -> None:
         self.url = url
-        self.timeout = timeout
+        self.http = http
         self.values: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._tearing_down = False
@@ -79,12 +82,7 @@ class StateChanges:
             if not state:  # Pact's "no state"
                 return {}
             body = {"state": state, "params": dict(params or {}), "action": action}
-            try:
-                response = httpx.post(self.url, json=body, timeout=self.timeout, trust_env=False)
-            except httpx.HTTPError as exc:
-                raise RelayError(
-                    f"the state-change URL {self.url} failed: {type(exc).__name__}", broken=True
-                ) from None
+            response = self.http.request("POST", self.url, json=body)  # a refusal stops the run
             if response.status_code >= 400:
                 raise RelayError(
                     f"state {action} {state!r} answered {response.status_code}: {response.text[:300]}"
@@ -141,12 +139,14 @@ class ChannelRelay:
         ws_url: str,
         channel: str,
         states: StateChanges | None,
+        guard: RequestGuard,
         *,
         correlation: str = "id",
         timeout: float = 5.0,
     ) -> None:
         self.url = ws_url.rstrip("/") + channel
         self.states = states
+        self.guard = guard
         self.correlation = correlation
         self.timeout = timeout
         #: Interaction description → why the relay could not produce its reply.
@@ -187,6 +187,7 @@ class ChannelRelay:
         subprotocols: list[Any] | None = [p.strip() for p in offered.split(",") if p.strip()] or None
         wanted = body.get(self.correlation) if isinstance(body, dict) else None
         seen: list[str] = []
+        self.guard.acquire(f"WS {self.url}")  # a connection counts, and waits for the rate cap
         try:
             with connect(
                 self.url,
@@ -234,6 +235,8 @@ class RelayServer:
     def __init__(self, relay: ChannelRelay, states: StateChanges | None) -> None:
         self.relay = relay
         self.states = states
+        #: The first refusal of the run's guard (budget spent, target down), re-raised after the verifier.
+        self.guard_error: ContractgateError | None = None
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _RelayHandler)
         self._server.relay = self  # type: ignore[attr-defined]
         self._thread = threading.Thread(
@@ -296,12 +299,16 @@ class _RelayHandler(BaseHTTPRequestHandler):
                 self._answer(404, b"", {})
         except RelayError as exc:
             self._answer(500, str(exc).encode(), {"Content-Type": "text/plain"})
+        except ContractgateError as exc:
+            owner.guard_error = owner.guard_error or exc
+            self._answer(502, str(exc).encode(), {"Content-Type": "text/plain"})
 
 
 def verify_messages(
     pact: PactDocument,
     interactions: list[Interaction],
     service: ServiceTarget,
+    http: TargetHttp,
     *,
     channel: str,
     correlation: str = "id",
@@ -310,9 +317,12 @@ def verify_messages(
     """Verify synchronous-message `interactions` of `pact` over a real WebSocket to `service`.
 
     Returns the verifier's run and, per interaction description, why the relay failed (if it did).
+    State changes and connections go through the run's guard (`http`); its refusal is raised here.
     """
-    states = StateChanges(service.states_url, timeout=timeout) if service.states_url else None
-    relay = ChannelRelay(service.ws_url, channel, states, correlation=correlation, timeout=min(timeout, 5.0))
+    states = StateChanges(service.states_url, http) if service.states_url else None
+    relay = ChannelRelay(
+        service.ws_url, channel, states, http.guard, correlation=correlation, timeout=min(timeout, 5.0)
+    )
     with RelayServer(relay, states) as server, scratch_pact(pact, interactions) as path:
         verifier = Verifier(pact.provider, host="127.0.0.1")
         verifier.add_transport(protocol="message", port=server.port, path="/message")
@@ -320,4 +330,7 @@ def verify_messages(
         if states is not None:
             verifier.state_handler(server.state_url, teardown=True, body=True)
         verifier.add_source(path)
-        return execute(verifier), relay.failures
+        run = execute(verifier)
+    if server.guard_error is not None:
+        raise server.guard_error
+    return run, relay.failures

@@ -1,4 +1,4 @@
-"""`suites.tokens` options: which attacks on which operations, and what the target offers to forge with.
+"""`[suite.tokens]` settings: which attacks on which operations, and what the target offers to forge with.
 
 Every name of the reference platform the suite uses is a default here (the provider states that mint
 key-holder tokens and create resources, the claims worth tampering with), never a constant in the
@@ -8,12 +8,12 @@ checks: a team with other services overrides them in configuration.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
-from providers.errors import ConfigError
 from providers.keyholder import DEFAULT_KEY, DEFAULT_STATE
 from providers.requests import DEFAULT_OWNER_PARAM, DEFAULT_RESOURCE_STATES
+from providers.settings import parse
 
 
 @dataclass(frozen=True)
@@ -60,21 +60,8 @@ class Settings:
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> Settings:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(options) - known)
-        if unknown:
-            raise ConfigError(f"suites.tokens: unknown option(s) {', '.join(unknown)}")
-        values: dict[str, Any] = dict(options)
-        for name in ("attacks", "operations", "tampered_claims"):
-            if values.get(name) is not None:
-                if isinstance(values[name], str):
-                    raise ConfigError(f"suites.tokens.{name} must be a list")
-                values[name] = tuple(str(v) for v in values[name])
-        if "resource_states" in values:
-            values["resource_states"] = {
-                str(k): (str(v[0]), str(v[1])) for k, v in dict(values["resource_states"]).items()
-            }
-        return cls(**values)
+        """From `[suite.tokens]` (or options given in code); a mistake is a one-line `ConfigError`."""
+        return parse(cls, options, "suite.tokens")
 
     def wants_operation(self, label: str, operation_id: str = "") -> bool:
         return self.operations is None or label in self.operations or operation_id in self.operations

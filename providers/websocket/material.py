@@ -8,7 +8,7 @@ service's provider-state hook when the target has one (states "an expired access
 "a signed token" with `claims: {exp}`), and the checks that need them are skipped otherwise.
 
 A run to subscribe to must belong to the suite's account. In order of preference: the configured
-`run_id` (`suites.websocket.run_id`, for live targets: any run of that account, finished or not,
+`run_id` (`[suite.websocket] run_id`, for live targets: any run of that account, finished or not,
 since a subscription replays a run's events from the first); otherwise the WebSocket service's
 provider-state hook (state "a run is in progress", which starts a run of the given user through the
 backend's public API and answers its `run_id`); otherwise none, and the checks that need one are
@@ -22,12 +22,14 @@ import base64
 import json
 import math
 import time
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import jwt
 
-from providers.errors import ConfigError, ContractError
+from providers.errors import ContractError
+from providers.settings import parse
 from providers.suite import RunContext
 from providers.websocket.contract import WsContract
 
@@ -40,7 +42,7 @@ class SetupFailed(Exception):
 
 @dataclass(frozen=True)
 class Settings:
-    """`suites.websocket` options; every wait of the suite is bounded by one of these."""
+    """`[suite.websocket]` settings; every wait of the suite is bounded by one of these."""
 
     #: The account (of `Credentials`) whose tokens the suite uses.
     account: str = "member"
@@ -78,23 +80,9 @@ class Settings:
     state_token_key: str = "access_token"
 
     @classmethod
-    def from_options(cls, options: dict[str, Any]) -> Settings:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(options) - known)
-        if unknown:
-            raise ConfigError(
-                f"suites.websocket: unknown option(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})"
-            )
-        values = dict(options)
-        checks = values.get("checks")
-        if isinstance(checks, str):
-            values["checks"] = tuple(c.strip() for c in checks.split(",") if c.strip())
-        elif checks is not None:
-            values["checks"] = tuple(str(c) for c in checks)
-        try:
-            return cls(**values)
-        except TypeError as exc:
-            raise ConfigError(f"suites.websocket: {exc}") from None
+    def from_options(cls, options: Mapping[str, Any]) -> Settings:
+        """From `[suite.websocket]` (or options given in code); a mistake is a one-line `ConfigError`."""
+        return parse(cls, options, "suite.websocket")
 
     def concurrency(self, live: bool) -> int:
         wanted = self.connections if self.connections is not None else (5 if live else 20)
