@@ -10,6 +10,8 @@ way, naming the file: a contract the gate cannot understand is not one it can ju
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -41,14 +43,48 @@ def check_suite_settings(suites: tuple[str, ...], options: Mapping[str, Mapping[
     return {name: check_settings(name, options.get(name), f"suite.{name}") for name in suites}
 
 
+def _problem(document: Mapping[str, Any]) -> str | None:
+    """Why `document` is not valid OpenAPI (the schema of its version), or None when it is."""
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.exceptions import OpenAPIError
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError, ValidatorDetectError
+
+    try:
+        validate(document)
+    except OpenAPIValidationError as exc:
+        pointer = "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in exc.absolute_path)
+        return f"not valid OpenAPI at {pointer}: {exc.message}"
+    except ValidatorDetectError:
+        return f"not an OpenAPI document of a known version (openapi: {document.get('openapi')!r})"
+    except OpenAPIError as exc:
+        return f"not valid OpenAPI: {type(exc).__name__}: {exc}"
+    return None
+
+
+#: A document's content (its SHA-256) → the problem found in it: each version of a document is validated
+#: once per process (validation takes a good fraction of a second per document).
+_CHECKED: dict[str, str | None] = {}
+
+
+def validate_openapi(spec: SpecFile) -> None:
+    """The document against the OpenAPI schema of its version (`openapi-spec-validator`)."""
+    version = hashlib.sha256(json.dumps(spec.document, sort_keys=True, default=str).encode()).hexdigest()
+    if version not in _CHECKED:
+        _CHECKED[version] = understood(spec.path, lambda: _problem(spec.document))
+    problem = _CHECKED[version]
+    if problem:
+        raise ContractError(f"{spec.path}: {problem}")
+
+
 def load_specs(root: str | None) -> tuple[SpecFile, ...]:
-    """The OpenAPI documents, each one read far enough to list its operations and their security."""
+    """The OpenAPI documents: valid OpenAPI, and read far enough to list operations and security."""
     from providers.contract import operations_of
 
     specs = openapi_specs(root)
     if not specs:
         raise ContractError(f"no OpenAPI documents found under {Path(root or contracts_root()) / 'openapi'}")
     for spec in specs:
+        validate_openapi(spec)
         understood(spec.path, lambda spec=spec: operations_of(spec))  # type: ignore[misc]
     return specs
 

@@ -31,6 +31,8 @@ __all__ = [
 ]
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
+#: libyaml's safe loader when PyYAML has it (some 40 times faster on the specs), else the Python one.
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class ContractgateError(Exception):
@@ -78,7 +80,7 @@ def load_document(path: Path | str) -> dict[str, Any]:
     except OSError as exc:
         raise ContractFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
     try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=_YAML_LOADER)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         where = ""
         mark = getattr(exc, "problem_mark", None)

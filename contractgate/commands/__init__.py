@@ -22,6 +22,7 @@ MODULES = (
     "contractgate.commands.pacts",
     "contractgate.commands.compat",
     "contractgate.commands.broker",
+    "contractgate.commands.config",
 )
 
 
