@@ -150,7 +150,9 @@ def test_pacts_provider_states_and_spec_fetches_go_through_the_guard(
     assert code == 0, out
     report = json.loads((reports / "gate.json").read_text())
     passed = Counter(r["check"] for r in report["results"] if r["verdict"] == "pass")
-    assert passed["pact"] >= 25 and passed["old-consumer-pact"] >= 5 and passed["breaking-change"] >= 4, passed
+    assert passed["pact"] >= 25 and passed["old-consumer-pact"] >= 5 and passed["breaking-change"] >= 4, (
+        passed
+    )
     sent = recorder.from_gate()
     states = [s for s in sent if s.path == STATES_PATH]
     fetches = [s for s in sent if s.path.startswith("/specs/")]
