@@ -59,7 +59,7 @@ class TopLevel:
 class TargetTable:
     """A named live target, `[targets.NAME]`: staging-safe unless it says otherwise."""
 
-    #: Service name → base URL (http or https), e.g. `{ backend-service = "https://api.staging.example" }`.
+    #: Service name (as the contracts name it) → base URL, http or https.
     services: Mapping[str, str]
     #: Read-only operations only, plus `allow_writes`.
     safe: bool = True
@@ -69,7 +69,7 @@ class TargetTable:
     provider_states: bool = False
     #: This target's limits, on top of the top-level `[limits]` (`Limits`).
     limits: dict[str, Any] | None = None
-    #: Accounts by the role they play (member, admin, other-tenant …): `[targets.NAME.users.ROLE]`.
+    #: Accounts by the role they play in the suites: `[targets.NAME.users.ROLE]`.
     users: Mapping[str, dict[str, Any]] = field(default_factory=dict)
     #: Service clients by client id: `[targets.NAME.clients.CLIENT_ID]`.
     clients: Mapping[str, dict[str, Any]] = field(default_factory=dict)
@@ -96,7 +96,7 @@ class ClientTable:
 
     #: The environment variable holding its client secret.
     secret_env: str
-    #: Audience → the scopes it may ask for, e.g. `{ backend = ["runs:read"] }`.
+    #: Audience → the scopes it may ask for.
     grants: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 

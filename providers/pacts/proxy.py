@@ -15,7 +15,6 @@ the gate stops as it does for every other suite — never a pact failure blamed 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -87,9 +86,9 @@ class GuardedProxy:
         return self.upstream + path
 
     def forward(
-        self, method: str, path: str, headers: Mapping[str, str], body: bytes
+        self, method: str, path: str, headers: list[tuple[str, str]], body: bytes
     ) -> tuple[int, list[tuple[str, str]], bytes]:
-        sent = {k: v for k, v in headers.items() if k.lower() not in _HOP_BY_HOP}
+        sent = [(k, v) for k, v in headers if k.lower() not in _HOP_BY_HOP]
         try:
             response = self.http.request(method, self.target_of(path), headers=sent, content=body)
         except ContractgateError as exc:
@@ -115,7 +114,7 @@ class _Handler(BaseHTTPRequestHandler):
         proxy: GuardedProxy = self.server.proxy  # type: ignore[attr-defined]
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        status, headers, content = proxy.forward(self.command, self.path, dict(self.headers.items()), body)
+        status, headers, content = proxy.forward(self.command, self.path, list(self.headers.items()), body)
         self.send_response(status)
         for name, value in headers:
             self.send_header(name, value)

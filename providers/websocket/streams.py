@@ -98,7 +98,7 @@ async def _one_run(env: Env) -> str:
     if not runs:
         raise Skip(
             "no run to subscribe to: the target has no provider-state hook to start one; "
-            "set suites.websocket.run_id to a run of the account"
+            "set suite.websocket.run_id to a run of the account"
         )
     return runs[0]
 

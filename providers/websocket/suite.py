@@ -19,7 +19,7 @@ serves it (`info.x-service`) in the target, and runs each check in its own event
 
 On a live target without provider-state hooks, `handshake-expired` and `expiry-close` are skipped
 (an expired or short-lived token cannot be had from a real auth service), and `run-stream` is
-skipped unless `suites.websocket.run_id` names a run of the account (see `material`). A service that
+skipped unless `suite.websocket.run_id` names a run of the account (see `material`). A service that
 does not answer at all raises `TargetUnreachable`: the gate stops with exit 2.
 """
 
