@@ -43,26 +43,25 @@ def integer(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
     return parse
 
 
-def seconds(text: str) -> float:
-    """An argparse `type`: a finite number of seconds greater than 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds greater than 0, got {text}")
-    return value
+def duration(*, zero: bool) -> Callable[[str], float]:
+    """An argparse `type`: a finite number of seconds, greater than 0 (or 0 or more when `zero`)."""
+    bound = "0 or more" if zero else "greater than 0"
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+        if not math.isfinite(value) or value < 0 or (value == 0 and not zero):
+            raise argparse.ArgumentTypeError(f"must be a number of seconds {bound}, got {text}")
+        return value
+
+    return parse
 
 
-def wait(text: str) -> float:
-    """An argparse `type`: a finite number of seconds, 0 or more (a pause between retries)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds, 0 or more, got {text}")
-    return value
+#: Seconds to wait for something (a timeout), and a pause that may be none (between retries).
+seconds = duration(zero=False)
+wait = duration(zero=True)
 
 
 def http_url(text: str) -> str:

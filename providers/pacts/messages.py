@@ -30,7 +30,6 @@ import json
 import re
 import threading
 from collections.abc import Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from pact import Verifier
@@ -40,6 +39,7 @@ from websockets.sync.client import connect
 from providers.errors import ContractgateError
 from providers.http import RequestGuard, TargetHttp
 from providers.pacts.http import VerifierRun, execute, scratch_pact
+from providers.pacts.loopback import LoopbackServer, QuietHandler
 from providers.pacts.sources import Interaction, PactDocument
 from providers.target import ServiceTarget
 
@@ -229,44 +229,22 @@ def _bytes(frame: str | bytes) -> bytes:
     return frame.encode("utf-8") if isinstance(frame, str) else frame
 
 
-class RelayServer:
+class RelayServer(LoopbackServer):
     """The message provider the verifier talks to, on loopback: `/state` and `/message`."""
 
     def __init__(self, relay: ChannelRelay, states: StateChanges | None) -> None:
+        super().__init__(_RelayHandler, "pact-channel-relay")
         self.relay = relay
         self.states = states
         #: The first refusal of the run's guard (budget spent, target down), re-raised after the verifier.
         self.guard_error: ContractgateError | None = None
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _RelayHandler)
-        self._server.relay = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="pact-channel-relay", daemon=True
-        )
-
-    @property
-    def port(self) -> int:
-        return int(self._server.server_address[1])
 
     @property
     def state_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/state"
-
-    def __enter__(self) -> RelayServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        return f"{self.url}/state"
 
 
-class _RelayHandler(BaseHTTPRequestHandler):
-    server: ThreadingHTTPServer
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
-        pass  # the results report what happened; no access log on stderr
-
+class _RelayHandler(QuietHandler):
     def _answer(self, status: int, body: bytes, headers: Mapping[str, str]) -> None:
         self.send_response(status)
         for name, value in headers.items():
@@ -276,7 +254,7 @@ class _RelayHandler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_POST(self) -> None:
-        owner: RelayServer = self.server.relay  # type: ignore[attr-defined]
+        owner: RelayServer = self.owner
         try:
             data = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
             if self.path == "/state":

@@ -15,11 +15,10 @@ the gate stops as it does for every other suite — never a pact failure blamed 
 from __future__ import annotations
 
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 from providers.errors import ContractgateError
 from providers.http import TargetHttp
+from providers.pacts.loopback import LoopbackServer, QuietHandler
 
 #: Where the verifier posts provider-state changes on the proxy (forwarded to the service's state URL).
 STATE_PATH = "/_contractgate-proxy/provider-state"
@@ -42,39 +41,21 @@ _HOP_BY_HOP = frozenset(
 )
 
 
-class GuardedProxy:
+class GuardedProxy(LoopbackServer):
     """Forwards to `upstream` (and `STATE_PATH` to `states_url`) through `http`, on a loopback port."""
 
     def __init__(self, http: TargetHttp, upstream: str, states_url: str | None = None) -> None:
+        super().__init__(_Handler, "pact-guarded-proxy")
         self.http = http
         self.upstream = upstream.rstrip("/")
         self.states_url = states_url
         #: The first refusal of the guard (budget spent, target down), re-raised after the verifier ran.
         self.error: ContractgateError | None = None
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._server.daemon_threads = True
-        self._server.proxy = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="pact-guarded-proxy", daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     @property
     def state_url(self) -> str:
         return self.url + STATE_PATH
-
-    def __enter__(self) -> GuardedProxy:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
     def raise_guard_error(self) -> None:
         if self.error is not None:
@@ -104,14 +85,9 @@ class GuardedProxy:
         return response.status_code, kept, response.content
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: ThreadingHTTPServer
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
-        pass  # the results report what happened; no access log on stderr
-
+class _Handler(QuietHandler):
     def _forward(self) -> None:
-        proxy: GuardedProxy = self.server.proxy  # type: ignore[attr-defined]
+        proxy: GuardedProxy = self.owner
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         status, headers, content = proxy.forward(self.command, self.path, list(self.headers.items()), body)
