@@ -1,32 +1,12 @@
 """contractgate's configuration: `contractgate.toml`, or `[tool.contractgate]` in `pyproject.toml`.
 
 Found by `discover()` from the working directory upwards (stopping at a repository root), or named with
-`--config`. Relative paths in it are relative to the file. Every problem is a `ConfigError` of one line
-that names the file and the key. Secrets are never literal: users and clients name the environment
-variables that hold them, and a key that looks like a literal secret is refused.
-
-    suites = ["pacts", "fuzz", …]          # which suites run by default (default: all)
-    seed = 7                                # reproducible data (default: random, reported)
-    max_examples = 25                       # Schemathesis examples per operation and phase
-    report_dir = "reports"
-    contracts = "contracts"                 # a folder with openapi/, asyncapi/, pacts/
-
-    [credentials]                           # the token endpoint (defaults: the reference platform's)
-    service = "auth-service"; path = "/v2/auth/token"; username_field = "username"; …
-
-    [limits]                                # live targets' safety net (staging-safe defaults)
-    timeout = 10; rate = 20; burst = 5; budget = 5000
-
-    [suite.fuzz]  / [suite.websocket] / …   # per-suite settings, passed to the suite
-
-    [targets.staging]
-    services = { auth-service = "https://…", backend-service = "https://…", websocket-service = "https://…" }
-    safe = true                             # read-only + allow_writes only (default true)
-    allow_writes = ["POST /v2/threads"]
-    provider_states = false                 # the services expose /_contractgate/provider-states
-    limits = { rate = 5, budget = 1000 }
-    [targets.staging.users.member]          # username_env, password_env, roles, tenant
-    [targets.staging.clients.backend-service]   # secret_env, grants = { auth = ["auth:introspect"] }
+`--config`. Relative paths in it are relative to the file. Its tables and keys are the schema's
+(`contractgate.schema`, printed by `contractgate config schema`): `parse` checks the whole file against it
+before anything runs, and every problem is a `ConfigError` of one line that names the file and the key
+as written ("contractgate.toml: suite.tokens.attacks: must be a list of strings, got 5"). Secrets are
+never literal: users, clients and brokers name the environment variables that hold them, and a key that
+looks like a literal secret is refused.
 """
 
 from __future__ import annotations
