@@ -11,7 +11,6 @@ budget exhausted) stops the run: results so far are kept and the outcome says wh
 
 from __future__ import annotations
 
-import importlib
 import queue
 import threading
 import time
@@ -24,30 +23,18 @@ from typing import Any, Protocol
 
 from contractgate.credentials import embedded_credentials
 from contractgate.embedded import embedded_stubs
-from contracts import ContractFileError, SpecFile, asyncapi_spec, openapi_specs
+from contractgate.preflight import prepare
+from contractgate.suites import SUITES, imported
 from providers.checks import classify
 from providers.credentials import Credentials, TokenSource
-from providers.errors import ConfigError, ContractError, ContractgateError
+from providers.errors import ConfigError, ContractgateError
 from providers.http import Limits, RequestGuard, TargetHttp
-from providers.platform import Platform
-from providers.platform import load as load_platform
 from providers.redact import Redactor
 from providers.results import Result, Verdict, overall
+from providers.settings import suggestion
 from providers.states import States
 from providers.suite import Progress, RunContext, RunOptions, SuiteFunction
 from providers.target import Target
-
-#: Suite name → "module:function". Suites are imported only when chosen.
-SUITES: dict[str, str] = {
-    "pacts": "providers.pacts.suite:run",
-    "fuzz": "providers.fuzz:run",
-    "websocket": "providers.websocket.suite:run",
-    "versioning": "providers.versioning.suite:run",
-    "tokens": "providers.tokens.suite:run",
-    "crossauth": "providers.crossauth.suite:run",
-    "broker": "providers.broker.suite:run",
-}
-
 
 #: Suites that change what other suites rely on in the shared accounts run alone, after the others:
 #: fuzz writes at random (Schemathesis reuses ids it has seen, so it deletes and cancels what others set
@@ -60,9 +47,8 @@ LAST = frozenset({"broker"})
 
 def suite_function(name: str) -> SuiteFunction:
     if name not in SUITES:
-        raise ConfigError(f"unknown suite {name!r} (known: {', '.join(SUITES)})")
-    module, _, attr = SUITES[name].partition(":")
-    function: SuiteFunction = getattr(importlib.import_module(module), attr)
+        raise ConfigError(f"unknown suite {name!r}{suggestion(name, SUITES)}")
+    function: SuiteFunction = imported(SUITES[name])
     return function
 
 
@@ -145,17 +131,6 @@ def _target(plan: GatePlan) -> Iterator[Target]:
         return
     with embedded_stubs() as (_, target):
         yield target
-
-
-def _load_contracts(root: str | None) -> tuple[tuple[SpecFile, ...], dict[str, Any] | None, Platform]:
-    try:
-        specs = openapi_specs(root)
-        asyncapi = asyncapi_spec(root)
-    except ContractFileError as exc:
-        raise ContractError(str(exc)) from None
-    if not specs:
-        raise ContractError(f"no OpenAPI documents found under {root or 'contracts/'}openapi/")
-    return specs, asyncapi, load_platform(specs, root)
 
 
 def _crash(suite: str, exc: BaseException) -> Result:
@@ -241,7 +216,8 @@ def run_gate(plan: GatePlan, listener: GateListener | None = None) -> GateOutcom
     """Run the plan; raises `ContractgateError` only for problems found before any suite ran."""
     listener = listener or SilentListener()
     functions = {name: suite_function(name) for name in plan.suites}
-    specs, asyncapi, platform = _load_contracts(plan.contracts_root)
+    # Settings and contracts are checked before the stubs start or a live target sees a request.
+    specs, asyncapi, platform = prepare(plan.suites, plan.options.suites, plan.contracts_root)
     started = time.monotonic()
     with ExitStack() as stack:
         target = stack.enter_context(_target(plan))

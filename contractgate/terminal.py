@@ -11,6 +11,7 @@ import sys
 from typing import TextIO
 
 from contractgate.gate import GateOutcome
+from contractgate.reports.model import skip_reason
 from providers.results import Result, Verdict, counts
 from providers.suite import Progress
 
@@ -65,9 +66,11 @@ class TerminalRenderer:
         if self.verbosity >= 1:
             tally = counts(results)
             parts = [self._paint(f"{n} {v.value}", v) for v, n in tally.items() if n]
+            skipped = bool(results) and tally[Verdict.SKIPPED] == len(results)
+            why = f" — skipped: {skip_reason(results)}" if skipped else ""
             self._print(
                 self._paint(f"■ {suite}", bold=True)
-                + f": {', '.join(parts) or 'no results'} in {seconds:.1f}s"
+                + f": {', '.join(parts) or 'no results'} in {seconds:.1f}s{why}"
             )
 
     def summary(self, outcome: GateOutcome) -> None:

@@ -2,7 +2,8 @@
 
 ContractgateError            exit code 2; `str()` is the one line the user sees
 ├── ConfigError              configuration, command-line arguments, an unknown target or suite
-├── ContractError            a spec or pact that cannot be read, parsed or understood
+├── ContractError            a spec, pact or AsyncAPI document that cannot be read, parsed or understood
+│                            (defined in `contracts`, whose loader raises it as `ContractFileError`)
 ├── TargetUnreachable        a service of the target that does not answer (names the URL)
 ├── BudgetExceeded           a live run that reached its request budget and stopped
 └── BrokerError              a Pact Broker that is down, answers 5xx or refuses the credentials
@@ -10,18 +11,20 @@ ContractgateError            exit code 2; `str()` is the one line the user sees
 
 from __future__ import annotations
 
+# The root and the contract error live in `contracts` (the bottom layer) so that its loader raises them.
+from contracts import ContractError, ContractgateError
 
-class ContractgateError(Exception):
-    """The gate could not run; the message is one line that says what and where."""
-
-    exit_code = 2
+__all__ = [
+    "BrokerError",
+    "BudgetExceeded",
+    "ConfigError",
+    "ContractError",
+    "ContractgateError",
+    "TargetUnreachable",
+]
 
 
 class ConfigError(ContractgateError):
-    pass
-
-
-class ContractError(ContractgateError):
     pass
 
 

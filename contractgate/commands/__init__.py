@@ -7,8 +7,10 @@
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 Subcommands = Any  # argparse's private _SubParsersAction
 Command = Callable[[argparse.Namespace], int]
@@ -22,4 +24,62 @@ MODULES = (
     "contractgate.commands.pacts",
     "contractgate.commands.compat",
     "contractgate.commands.broker",
+    "contractgate.commands.config",
 )
+
+
+def integer(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse `type`: an integer in [minimum, maximum]; anything else is a usage error (exit 2)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"must be at most {maximum}, got {value}")
+        return value
+
+    return parse
+
+
+def duration(*, zero: bool) -> Callable[[str], float]:
+    """An argparse `type`: a finite number of seconds, greater than 0 (or 0 or more when `zero`)."""
+    bound = "0 or more" if zero else "greater than 0"
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+        if not math.isfinite(value) or value < 0 or (value == 0 and not zero):
+            raise argparse.ArgumentTypeError(f"must be a number of seconds {bound}, got {text}")
+        return value
+
+    return parse
+
+
+#: Seconds to wait for something (a timeout), and a pause that may be none (between retries).
+seconds = duration(zero=False)
+wait = duration(zero=True)
+
+
+def http_url(text: str) -> str:
+    """An argparse `type`: an http(s) URL with a host."""
+    try:
+        parts = urlsplit(text)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        valid = False
+    if not valid:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an http(s) URL")
+    return text
+
+
+def one_line(text: str, limit: int = 1000) -> str:
+    """A message as one line: whitespace runs (newlines too) become one space, long ones are cut."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

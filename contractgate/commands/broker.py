@@ -19,7 +19,7 @@ import argparse
 import json
 from pathlib import Path
 
-from contractgate.commands import Subcommands
+from contractgate.commands import Subcommands, integer, wait
 from contracts import contracts_root
 from providers.broker.client import BrokerClient, BrokerConfig
 from providers.broker.deployments import record_deployment
@@ -147,20 +147,6 @@ def record_deployment_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _non_negative_int(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
-
-
-def _non_negative_float(text: str) -> float:
-    value = float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
-
-
 def register(commands: Subcommands) -> None:
     broker = commands.add_parser(
         "broker", help="the Pact Broker: publish pacts, can-i-deploy, record deployments"
@@ -199,14 +185,14 @@ def register(commands: Subcommands) -> None:
     can.add_argument("--to-environment", required=True, metavar="ENV")
     can.add_argument(
         "--retry-while-unknown",
-        type=_non_negative_int,
+        type=integer(0),
         default=0,
         metavar="N",
         help="ask again up to N times while results are missing (default 0)",
     )
     can.add_argument(
         "--retry-interval",
-        type=_non_negative_float,
+        type=wait,
         default=10.0,
         metavar="S",
         help="seconds between (default 10)",

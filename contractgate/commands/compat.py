@@ -19,7 +19,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from contractgate.commands import Subcommands
+from contractgate.commands import Subcommands, seconds
 from contracts import contracts_root
 from providers.compat import (
     Change,
@@ -194,7 +194,7 @@ def register(commands: Subcommands) -> None:
         default="breaking",
         help="exit 1 on breaking changes (default), or on deprecations too",
     )
-    compat.add_argument("--timeout", type=float, default=10.0, help="seconds to fetch a URL (default 10)")
+    compat.add_argument("--timeout", type=seconds, default=10.0, help="seconds to fetch a URL (default 10)")
     compat.add_argument(
         "--rules",
         action="store_true",

@@ -7,21 +7,24 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
-from contractgate.commands import Subcommands
+from contractgate.commands import Subcommands, http_url, integer, one_line, seconds
 from contractgate.config import load as load_config
 from contractgate.gate import SUITES, GatePlan, run_gate
 from contractgate.reports import write_reports
 from contractgate.targets import broker_suite_options, resolve
 from contractgate.terminal import TerminalRenderer
-from providers.errors import ConfigError, ContractgateError
+from providers.errors import ContractgateError
+from providers.settings import suggestion
 from providers.suite import RunOptions
 
 
 def _suites(text: str) -> tuple[str, ...]:
     names = tuple(s.strip() for s in text.split(",") if s.strip())
-    unknown = [s for s in names if s not in SUITES]
-    if unknown:
-        raise argparse.ArgumentTypeError(f"unknown suite {', '.join(unknown)} (known: {', '.join(SUITES)})")
+    if not names:
+        raise argparse.ArgumentTypeError(f"name at least one suite (known: {', '.join(SUITES)})")
+    for name in names:
+        if name not in SUITES:
+            raise argparse.ArgumentTypeError(f"unknown suite {name!r}{suggestion(name, SUITES)}")
     return names
 
 
@@ -29,7 +32,7 @@ def _service(text: str) -> tuple[str, str]:
     name, sep, url = text.partition("=")
     if not sep or not name or not url:
         raise argparse.ArgumentTypeError(f"expected NAME=URL, got {text!r}")
-    return name, url
+    return name, http_url(url)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,11 +48,6 @@ def run(args: argparse.Namespace) -> int:
         timeout=args.timeout,
     )
     suites = args.suite or config.suites or tuple(SUITES)
-    unknown = [s for s in suites if s not in SUITES]
-    if unknown:
-        raise ConfigError(
-            f"{config.source}: suites: unknown suite {', '.join(unknown)} (known: {', '.join(SUITES)})"
-        )
     suite_options = {name: dict(settings) for name, settings in config.suite_settings.items()}
     with ExitStack() as stack:
         if resolved.broker and resolved.target is not None:
@@ -61,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
             suites=tuple(suites),
             options=RunOptions(
                 seed=args.seed if args.seed is not None else config.seed,
-                max_examples=args.max_examples or config.max_examples,
+                max_examples=args.max_examples if args.max_examples is not None else config.max_examples,
                 suites=suite_options,
                 allow_writes=resolved.allow_writes,
                 strict_policy=args.strict_policy or config.strict_policy,
@@ -83,6 +81,10 @@ def run(args: argparse.Namespace) -> int:
         else:
             print("reports: " + " ".join(str(path) for path in paths), flush=True)
     renderer.summary(outcome)  # the verdict stays the last line of the output
+    if outcome.stopped:
+        # What stopped the run (a target that went down, the budget, a contract a suite could not read)
+        # is also the one line on stderr, like every other reason the gate could not judge.
+        print(f"contractgate: error: {one_line(outcome.stopped)}", file=sys.stderr)
     if failed is not None:
         # Reports a pipeline relies on are missing: a pass cannot stand, a failure stays a failure.
         print(f"contractgate: error: {failed}", file=sys.stderr)
@@ -106,10 +108,12 @@ def register(commands: Subcommands) -> None:
     gate.add_argument(
         "--suite", type=_suites, help=f"comma-separated suites (default: all of {', '.join(SUITES)})"
     )
-    gate.add_argument("--seed", type=int, help="seed for generated data, to reproduce a run")
-    gate.add_argument("--max-examples", type=int, help="examples per operation and phase (default 25)")
-    gate.add_argument("--timeout", type=float, help="seconds per request (default 10)")
-    gate.add_argument("--jobs", type=int, default=4, help="suites running at the same time (default 4)")
+    gate.add_argument("--seed", type=integer(0), help="seed for generated data, to reproduce a run")
+    gate.add_argument("--max-examples", type=integer(1), help="examples per operation and phase (default 25)")
+    gate.add_argument("--timeout", type=seconds, help="seconds per request (default 10)")
+    gate.add_argument(
+        "--jobs", type=integer(1), default=4, help="suites running at the same time (default 4)"
+    )
     gate.add_argument(
         "--demo-credentials",
         action="store_true",

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from contractgate.commands import Subcommands
+from contractgate.commands import Subcommands, seconds
 from contractgate.commands.gate import _service
 from contractgate.credentials import demo_credentials
 from contractgate.gate import GatePlan, run_gate
@@ -204,7 +204,9 @@ def register(commands: Subcommands) -> None:
     verify_parser.add_argument(
         "--unsafe", action="store_true", help="treat URL targets as disposable: allow writes"
     )
-    verify_parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default 10)")
+    verify_parser.add_argument(
+        "--timeout", type=seconds, default=10.0, help="seconds per request (default 10)"
+    )
     broker = verify_parser.add_argument_group("from a Pact Broker")
     broker.add_argument(
         "--broker",

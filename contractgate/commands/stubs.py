@@ -6,8 +6,11 @@ import argparse
 import signal
 import threading
 
-from contractgate.commands import Subcommands
+from contractgate.commands import Subcommands, integer
 from providers.errors import ConfigError
+
+#: A TCP port; 0 lets the system choose a free one.
+PORT = integer(0, 65535)
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -44,7 +47,7 @@ def register(commands: Subcommands) -> None:
     stubs_commands = stubs.add_subparsers(dest="stubs_command", required=True, metavar="COMMAND")
     serve_parser = stubs_commands.add_parser("serve", help="serve the three stubs until Ctrl-C / SIGTERM")
     serve_parser.add_argument("--host", default="127.0.0.1")
-    serve_parser.add_argument("--auth-port", type=int, default=8001)
-    serve_parser.add_argument("--backend-port", type=int, default=8002)
-    serve_parser.add_argument("--websocket-port", type=int, default=8003)
+    serve_parser.add_argument("--auth-port", type=PORT, default=8001)
+    serve_parser.add_argument("--backend-port", type=PORT, default=8002)
+    serve_parser.add_argument("--websocket-port", type=PORT, default=8003)
     serve_parser.set_defaults(run=serve)

@@ -67,10 +67,11 @@ def _card(suite: SuiteSummary) -> str:
     state = suite.verdict.value if suite.verdict else "skipped"
     label = suite.verdict.value.upper() if suite.verdict else "NOT RUN"
     time = f"{suite.seconds:.1f}s" if suite.seconds is not None else "did not run"
+    reason = f'<p class="reason">{esc(suite.reason)}</p>' if suite.reason else ""
     return (
         f'<article class="card v-{state}"><h3>{esc(suite.name)}</h3>'
         f'<p class="state t-{state}">{label}</p>'
-        f"{_chips(_verdict_counts(suite.counts), _VERDICTS)}"
+        f"{_chips(_verdict_counts(suite.counts), _VERDICTS)}{reason}"
         f'<p class="time">{suite.total} checks · {time}</p></article>'
     )
 

@@ -71,6 +71,7 @@ h3 { font-size: 15px; margin: 0; }
 .card.v-error { border-top-color: var(--error); }
 .card .state { font-weight: 700; font-size: 13px; letter-spacing: 1px; margin: 2px 0 10px; }
 .card .time { color: var(--muted); font-size: 13px; margin: 10px 0 0; }
+.card .reason { font-size: 13px; margin: 10px 0 0; }
 .t-pass { color: var(--pass); } .t-fail { color: var(--fail); } .t-error { color: var(--error); }
 .t-skipped { color: var(--skipped); } .t-pending { color: var(--pending); }
 .tag {

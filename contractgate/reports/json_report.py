@@ -36,6 +36,7 @@ def _suite(suite: SuiteSummary) -> dict[str, Any]:
         "verdict": suite.verdict.value if suite.verdict else None,
         "seconds": None if suite.seconds is None else round(suite.seconds, 3),
         "counts": _counts(suite.counts),
+        "reason": suite.reason,
     }
 
 

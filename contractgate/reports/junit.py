@@ -92,6 +92,8 @@ def document(data: ReportData) -> ET.Element:
             ET.SubElement(properties, "property", name="seed", value=seed)
         if summary.seconds is None:
             ET.SubElement(properties, "property", name="not-run", value=data.stopped or "the gate stopped")
+        if summary.reason:
+            ET.SubElement(properties, "property", name="skipped", value=summary.reason)
         for result in data.results:
             if result.suite == summary.name:
                 _testcase(suite, result)

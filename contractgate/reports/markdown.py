@@ -60,6 +60,10 @@ def _suites(data: ReportData) -> list[str]:
             f"| {text(suite.name)} | **{verdict}** | {c[Verdict.PASS]} | {c[Verdict.FAIL]} | "
             f"{c[Verdict.ERROR]} | {c[Verdict.SKIPPED]} | {seconds} |"
         )
+    skipped = [s for s in data.suites if s.verdict is Verdict.SKIPPED]
+    if skipped:
+        lines.append("")
+        lines += [f"- **{text(s.name)}** skipped: {text(s.reason or 'no reason given')}" for s in skipped]
     return lines
 
 

@@ -74,6 +74,8 @@ class SuiteSummary:
     counts: dict[Verdict, int]
     #: None when the suite never ran (the gate stopped before it).
     seconds: float | None
+    #: Why a skipped suite could not run anything (its skips' reasons), e.g. "no Pact Broker is configured".
+    reason: str | None = None
 
     @property
     def total(self) -> int:
@@ -81,14 +83,20 @@ class SuiteSummary:
 
     @property
     def verdict(self) -> Verdict | None:
-        """The suite's own verdict (None when it did not run); nothing passed is not a pass."""
+        """The suite's own verdict (None when it did not run); nothing passed is not a pass.
+
+        A suite whose every result is a skip could not run anything because the target lacks what it
+        needs (no broker): it is skipped, with its `reason` — not an error, and never a pass. A suite
+        that ran and gave no result at all is an error."""
         if self.seconds is None:
             return None
         if self.counts[Verdict.FAIL]:
             return Verdict.FAIL
-        if self.counts[Verdict.ERROR] or not self.counts[Verdict.PASS]:
+        if self.counts[Verdict.ERROR]:
             return Verdict.ERROR
-        return Verdict.PASS
+        if self.counts[Verdict.PASS]:
+            return Verdict.PASS
+        return Verdict.SKIPPED if self.counts[Verdict.SKIPPED] else Verdict.ERROR
 
 
 @dataclass(frozen=True)
@@ -198,14 +206,29 @@ def timestamp(moment: datetime | None = None) -> str:
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def _summary(name: str, results: list[Result], seconds: float | None) -> SuiteSummary:
+    tally = counts(results)
+    reason = None
+    if tally[Verdict.SKIPPED] and tally[Verdict.SKIPPED] == len(results):
+        reason = skip_reason(results)
+    return SuiteSummary(name, tally, seconds, reason)
+
+
+def skip_reason(results: Iterable[Result], limit: int = 3) -> str:
+    """The distinct reasons of skipped results, most frequent first ("…and N more")."""
+    tally = Counter(r.observed for r in results if r.verdict is Verdict.SKIPPED)
+    reasons = [text for text, _ in tally.most_common()]
+    more = f" (and {len(reasons) - limit} more reasons)" if len(reasons) > limit else ""
+    return "; ".join(reasons[:limit]) + more
+
+
 def build(outcome: GateOutcome, *, generated_at: datetime, version: str) -> ReportData:
     names = tuple(clean(s) for s in outcome.suites)
     results = tuple(sorted((_cleaned(r) for r in outcome.results), key=_order(names)))
     extra = tuple(sorted({r.suite for r in results} - set(names)))
     seconds = {clean(k): v for k, v in outcome.suite_seconds.items()}
     suites = tuple(
-        SuiteSummary(name, counts(r for r in results if r.suite == name), seconds.get(name))
-        for name in names + extra
+        _summary(name, [r for r in results if r.suite == name], seconds.get(name)) for name in names + extra
     )
     return ReportData(
         target=clean(outcome.target),

@@ -32,9 +32,10 @@ from providers.checks import Basis, register
 from providers.errors import BrokerError, ConfigError
 from providers.redact import Redactor
 from providers.results import Result, Verdict
+from providers.settings import parse
 from providers.suite import Progress, RunContext
 
-__all__ = ["BrokerGateSettings", "broker_verdict", "pacts_options", "run"]
+__all__ = ["BrokerGateSettings", "BrokerOptions", "broker_verdict", "pacts_options", "run"]
 
 SUITE = "broker"
 CHECK = "can-i-deploy"
@@ -46,27 +47,44 @@ register(
     "the broker says the service under test may be deployed",
     needs=("a Pact Broker",),
 )
-_KEYS = {
-    "base_url",
-    "base_url_env",
-    "token_env",
-    "username",
-    "username_env",
-    "password_env",
-    "timeout",
-    "retries",
-    "environment",
-    "version",
-    "versions",
-    "retry_while_unknown",
-    "retry_interval",
-    "selectors",
-    "provider_branch",
-    "include_pending",
-    "include_wip_since",
-    "publish_results",
-    "build_url",
-}
+
+
+@dataclass(frozen=True)
+class BrokerOptions:
+    """A target's Pact Broker, `[targets.NAME.broker]`: where it is, what to ask, what to publish.
+
+    Secrets are never literal: the `*_env` keys name the environment variables that hold them.
+    """
+
+    #: The broker's base URL; default: the variable `base_url_env` names (PACT_BROKER_BASE_URL).
+    base_url: str | None = None
+    base_url_env: str | None = None
+    #: The variables holding a bearer token, or a username and password (default: the Pact variables).
+    token_env: str | None = None
+    username: str | None = None
+    username_env: str | None = None
+    password_env: str | None = None
+    #: Seconds per request to the broker, and retries of a GET that met a 502/503/504.
+    timeout: float = 10.0
+    retries: int | None = None
+    #: The environment the services under test are to be deployed to (can-i-deploy's question).
+    environment: str | None = None
+    #: One pacticipant version for every service (a monorepo's commit); `versions` per service wins.
+    version: str | None = None
+    versions: Mapping[str, str] = field(default_factory=dict)
+    #: How often can-i-deploy asks again while the answer is unknown, and how long it waits between.
+    retry_while_unknown: int = 0
+    retry_interval: float = 10.0
+    #: Consumer version selectors (JSON objects, or tables) of the pacts to verify.
+    selectors: tuple[str | Mapping[str, Any], ...] | None = None
+    #: The provider's branch, for pending pacts and matching-branch selectors.
+    provider_branch: str | None = None
+    include_pending: bool = True
+    #: Also verify work-in-progress pacts published since this date.
+    include_wip_since: date | None = None
+    #: Publish the verification results to the broker (CI), with this build URL.
+    publish_results: bool = False
+    build_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,36 +110,20 @@ class BrokerGateSettings:
     def from_mapping(
         cls, options: Mapping[str, Any], environ: Mapping[str, str] | None = None
     ) -> BrokerGateSettings:
-        unknown = sorted(set(options) - _KEYS)
-        if unknown:
-            raise ConfigError(
-                f"broker: unknown setting {', '.join(unknown)} (known: {', '.join(sorted(_KEYS))})"
-            )
-        versions = options.get("versions") or {}
-        if not isinstance(versions, Mapping) or not all(isinstance(v, str) for v in versions.values()):
-            raise ConfigError("broker: versions must map service names to version strings")
-        wip = options.get("include_wip_since")
-        try:
-            wip_date = date.fromisoformat(str(wip)) if wip else None
-            retries = int(options.get("retry_while_unknown", 0))
-            interval = float(options.get("retry_interval", 10.0))
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"broker: {exc}") from None
-        if retries < 0 or interval < 0:
-            raise ConfigError("broker: retry_while_unknown and retry_interval cannot be negative")
+        table = parse(BrokerOptions, options, "broker")
         return cls(
             connection=BrokerConfig.from_mapping(options, environ),
-            environment=options.get("environment"),
-            version=options.get("version"),
-            versions=dict(versions),
-            retry_while_unknown=retries,
-            retry_interval=interval,
-            selectors=selectors_of(options.get("selectors")),
-            provider_branch=options.get("provider_branch"),
-            include_pending=bool(options.get("include_pending", True)),
-            include_wip_since=wip_date,
-            publish_results=bool(options.get("publish_results", False)),
-            build_url=options.get("build_url"),
+            environment=table.environment,
+            version=table.version,
+            versions=dict(table.versions),
+            retry_while_unknown=table.retry_while_unknown,
+            retry_interval=table.retry_interval,
+            selectors=selectors_of(table.selectors),
+            provider_branch=table.provider_branch,
+            include_pending=table.include_pending,
+            include_wip_since=table.include_wip_since,
+            publish_results=table.publish_results,
+            build_url=table.build_url,
         )
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -31,6 +31,7 @@ from providers.handshakes import Answer, Channel, attempt, channel_of, reproduct
 from providers.keyholder import KeyHolder
 from providers.requests import ExampleRequest, RequestBuilder, Unavailable, bearer, takes_bearer
 from providers.results import Result, Verdict
+from providers.settings import parse
 from providers.suite import Progress, RunContext
 
 SUITE = "crossauth"
@@ -48,7 +49,7 @@ for _kind, (_basis, _cites, _summary) in KINDS.items():
 
 @dataclass(frozen=True)
 class Settings:
-    """`[suite.crossauth]` options."""
+    """`[suite.crossauth]` settings."""
 
     operations: tuple[str, ...] | None = None
     websocket: bool = True
@@ -62,13 +63,8 @@ class Settings:
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> Settings:
-        unknown = sorted(set(options) - {f.name for f in fields(cls)})
-        if unknown:
-            raise ConfigError(f"suites.crossauth: unknown option(s) {', '.join(unknown)}")
-        values = dict(options)
-        if values.get("operations") is not None:
-            values["operations"] = tuple(str(v) for v in values["operations"])
-        return cls(**values)
+        """From `[suite.crossauth]` (or options given in code); a mistake is a one-line `ConfigError`."""
+        return parse(cls, options, "suite.crossauth")
 
     def wants(self, label: str, operation_id: str = "") -> bool:
         return self.operations is None or label in self.operations or operation_id in self.operations

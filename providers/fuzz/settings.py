@@ -1,21 +1,20 @@
 """The Schemathesis configuration of a fuzz run: the project's own file first, the gate's rules on top.
 
 A team's `schemathesis.toml` is honoured exactly as the Schemathesis CLI honours it (found in the working
-directory or a parent, else beside the contracts folder, or named by the `fuzz.config` suite setting): per-operation `[[operations]]`
+directory or a parent, else beside the contracts folder, or named by `[suite.fuzz] config`): per-operation `[[operations]]`
 expected statuses, disabled phases, hooks, generation tweaks. The gate then sets what a verdict needs to
 mean the same thing on every run: every check, positive and negative data, every phase, the run's seed and
 example count, the per-request timeout of the target, and no state carried between runs (no example
 database, no request cache). Where the file names a base URL, the target wins: the gate decides where
 requests go.
 
-Suite settings (`RunOptions.suites["fuzz"]`): `config` (path of a Schemathesis config file), `checks`
+Suite settings (`[suite.fuzz]`, `FuzzSettings`): `config` (path of a Schemathesis config file), `checks`
 (Schemathesis check names, default all), `exclude_checks`, `in_process` (default true: services that
 run in this process are called in-process; false sends everything over HTTP).
 """
 
 from __future__ import annotations
 
-import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,46 +27,30 @@ from schemathesis.generation import GenerationMode
 
 from contracts import contracts_root
 from providers.errors import ConfigError
+from providers.settings import parse
 
 CONFIG_FILE = "schemathesis.toml"
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 #: Sends methods an operation does not declare (PUT, DELETE, …): never against a live target.
 UNDECLARED_METHODS_CHECK = "unsupported_method"
-_KNOWN_KEYS = frozenset({"config", "checks", "exclude_checks", "in_process"})
 
 
 @dataclass(frozen=True)
 class FuzzSettings:
-    config_path: Path | None = None
+    """`[suite.fuzz]` settings."""
+
+    #: A Schemathesis config file (default: `schemathesis.toml`, found as the Schemathesis CLI finds it).
+    config: Path | None = None
+    #: Schemathesis checks to run (default: all) and to leave out.
     checks: tuple[str, ...] = ("all",)
     exclude_checks: tuple[str, ...] = ()
+    #: Call services that run in this process in-process; false sends everything over HTTP.
     in_process: bool = True
 
     @classmethod
     def from_suite(cls, raw: Mapping[str, Any]) -> FuzzSettings:
-        unknown = sorted(set(raw) - _KNOWN_KEYS)
-        if unknown:
-            raise ConfigError(
-                f"fuzz suite: unknown setting {', '.join(unknown)} (known: {', '.join(sorted(_KNOWN_KEYS))})"
-            )
-        path = raw.get("config")
-        if path is not None and not isinstance(path, str | os.PathLike):
-            raise ConfigError("fuzz suite: 'config' must be the path of a Schemathesis config file")
-        in_process = raw.get("in_process", True)
-        if not isinstance(in_process, bool):
-            raise ConfigError("fuzz suite: 'in_process' must be true or false")
-        return cls(
-            config_path=Path(path) if path is not None else None,
-            checks=_names(raw.get("checks", ("all",)), "checks"),
-            exclude_checks=_names(raw.get("exclude_checks", ()), "exclude_checks"),
-            in_process=in_process,
-        )
-
-
-def _names(value: Any, key: str) -> tuple[str, ...]:
-    if isinstance(value, str) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"fuzz suite: '{key}' must be a list of Schemathesis check names")
-    return tuple(value)
+        """From `[suite.fuzz]` (or options given in code); a mistake is a one-line `ConfigError`."""
+        return parse(cls, raw, "suite.fuzz")
 
 
 def discover() -> Path | None:
@@ -85,7 +68,7 @@ def discover() -> Path | None:
 
 def load(settings: FuzzSettings) -> SchemathesisConfig:
     """The project's Schemathesis config (named, or discovered as `discover` says), or the defaults."""
-    path = settings.config_path or discover()
+    path = settings.config or discover()
     try:
         if path is None:
             return SchemathesisConfig()

@@ -1,8 +1,9 @@
 """HTTP interactions, replayed against a provider by the Pact verifier (`pact.Verifier`, the FFI).
 
 The verifier does the matching; this module hands it the right interactions and the provider:
-one run per pact, the interactions written to a scratch pact file, the service's base URL as the
-transport and its `states_url` as the state-change URL (setup *and* teardown, body JSON). The
+one run per pact, the interactions written to a scratch pact file, the service (behind a
+`GuardedProxy`, so the run's guard sees every request) as the transport and its `states_url` (behind
+the same proxy) as the state-change URL (setup *and* teardown, body JSON). The
 state-change answers feed the pact's `ProviderState` generators — the fresh token, the id of the
 thread the state created — which is how one pact verifies against any provider implementing the
 states. What comes back is the verifier's own JSON report and its text output, untouched; turning
@@ -20,11 +21,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-import httpx
 from pact import Verifier
 
+from providers.errors import TargetUnreachable
+from providers.http import TargetHttp
+from providers.pacts.proxy import GuardedProxy
 from providers.pacts.sources import Interaction, PactDocument
 from providers.target import ServiceTarget
 
@@ -82,37 +84,50 @@ def execute(verifier: Verifier) -> VerifierRun:
 
 
 def verify_http(
-    pact: PactDocument, interactions: list[Interaction], service: ServiceTarget, *, timeout: float = 10.0
+    pact: PactDocument,
+    interactions: list[Interaction],
+    service: ServiceTarget,
+    http: TargetHttp,
+    *,
+    timeout: float = 10.0,
 ) -> VerifierRun:
-    """Replay `interactions` (HTTP) of `pact` against `service` with the FFI verifier."""
-    parts = urlsplit(service.base_url)
-    verifier = Verifier(pact.provider, host=parts.hostname)
-    verifier.add_transport(url=service.base_url)
-    verifier.set_request_timeout(int(timeout * 1000))
-    if service.states_url:
-        verifier.state_handler(service.states_url, teardown=True, body=True)
-    with scratch_pact(pact, interactions) as path:
-        verifier.add_source(path)
-        return execute(verifier)
+    """Replay `interactions` (HTTP) of `pact` against `service` with the FFI verifier.
+
+    The verifier talks to a `GuardedProxy` in front of the service, so each of its requests (and each
+    provider-state change) goes through the run's guard; a refusal of the guard is raised here.
+    """
+    with GuardedProxy(http, service.base_url, service.states_url) as proxy:
+        verifier = Verifier(pact.provider, host="127.0.0.1")
+        verifier.add_transport(url=proxy.url)
+        verifier.set_request_timeout(int(timeout * 1000))
+        if service.states_url:
+            verifier.state_handler(proxy.state_url, teardown=True, body=True)
+        with scratch_pact(pact, interactions) as path:
+            verifier.add_source(path)
+            run = execute(verifier)
+        proxy.raise_guard_error()
+    return run
 
 
-def diagnose_states(states_url: str, interaction: Interaction, *, timeout: float = 10.0) -> str | None:
+def diagnose_states(states_url: str, interaction: Interaction, http: TargetHttp) -> str | None:
     """Why the provider could not set up an interaction's states: each setup again, first refusal.
 
     The verifier's report only says that "a state change handler has failed"; the provider's answer
     says which state and why (an unknown state lists the known ones). Each setup is torn down again.
+    The requests go through the run's guard like every other.
     """
-    with httpx.Client(timeout=timeout, trust_env=False) as client:
-        for state in interaction.states:
-            body = {"state": state.name, "params": dict(state.params), "action": "setup"}
-            try:
-                response = client.post(states_url, json=body)
-            except httpx.HTTPError as exc:
-                return f"the state-change URL {states_url} did not answer ({type(exc).__name__})"
-            if response.status_code >= 400:
-                return f"state {state.name!r} could not be set up: HTTP {response.status_code} {response.text[:300]}"
-            try:
-                client.post(states_url, json={**body, "action": "teardown"})
-            except httpx.HTTPError:
-                pass
+    for state in interaction.states:
+        body = {"state": state.name, "params": dict(state.params), "action": "setup"}
+        try:
+            response = http.request("POST", states_url, json=body)
+        except TargetUnreachable as exc:
+            return f"the state-change URL {states_url} did not answer ({exc.reason})"
+        if response.status_code >= 400:
+            return (
+                f"state {state.name!r} could not be set up: HTTP {response.status_code} {response.text[:300]}"
+            )
+        try:
+            http.request("POST", states_url, json={**body, "action": "teardown"})
+        except TargetUnreachable:
+            pass
     return None

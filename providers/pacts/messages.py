@@ -6,6 +6,7 @@ endpoint is `RelayServer`, on loopback, relaying to the provider:
 
     verifier ──POST /state───▶ StateChanges ──POST──▶ provider's states URL  (answer kept, passed on)
     verifier ──POST /message─▶ ChannelRelay ──ws───▶ provider's channel
+                              (both through the run's guard: rate cap, budget, timeout)
                                  1. fill the request's ProviderState generators from the values
                                  2. open the channel: request metadata `Authorization` (and any
                                     other header-named key) are handshake headers,
@@ -29,15 +30,16 @@ import json
 import re
 import threading
 from collections.abc import Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import httpx
 from pact import Verifier
 from websockets.exceptions import InvalidStatus, WebSocketException
 from websockets.sync.client import connect
 
+from providers.errors import ContractgateError
+from providers.http import RequestGuard, TargetHttp
 from providers.pacts.http import VerifierRun, execute, scratch_pact
+from providers.pacts.loopback import LoopbackServer, QuietHandler
 from providers.pacts.sources import Interaction, PactDocument
 from providers.target import ServiceTarget
 
@@ -60,11 +62,12 @@ class RelayError(Exception):
 
 
 class StateChanges:
-    """Forwards the verifier's state changes to the provider and keeps what the setups answer."""
+    """Forwards the verifier's state changes to the provider (through the run's guard) and keeps what
+    the setups answer."""
 
-    def __init__(self, url: str, *, timeout: float = 10.0) -> None:
+    def __init__(self, url: str, http: TargetHttp) -> None:
         self.url = url
-        self.timeout = timeout
+        self.http = http
         self.values: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._tearing_down = False
@@ -79,12 +82,7 @@ class StateChanges:
             if not state:  # Pact's "no state"
                 return {}
             body = {"state": state, "params": dict(params or {}), "action": action}
-            try:
-                response = httpx.post(self.url, json=body, timeout=self.timeout, trust_env=False)
-            except httpx.HTTPError as exc:
-                raise RelayError(
-                    f"the state-change URL {self.url} failed: {type(exc).__name__}", broken=True
-                ) from None
+            response = self.http.request("POST", self.url, json=body)  # a refusal stops the run
             if response.status_code >= 400:
                 raise RelayError(
                     f"state {action} {state!r} answered {response.status_code}: {response.text[:300]}"
@@ -141,12 +139,14 @@ class ChannelRelay:
         ws_url: str,
         channel: str,
         states: StateChanges | None,
+        guard: RequestGuard,
         *,
         correlation: str = "id",
         timeout: float = 5.0,
     ) -> None:
         self.url = ws_url.rstrip("/") + channel
         self.states = states
+        self.guard = guard
         self.correlation = correlation
         self.timeout = timeout
         #: Interaction description → why the relay could not produce its reply.
@@ -187,6 +187,7 @@ class ChannelRelay:
         subprotocols: list[Any] | None = [p.strip() for p in offered.split(",") if p.strip()] or None
         wanted = body.get(self.correlation) if isinstance(body, dict) else None
         seen: list[str] = []
+        self.guard.acquire(f"WS {self.url}")  # a connection counts, and waits for the rate cap
         try:
             with connect(
                 self.url,
@@ -228,42 +229,22 @@ def _bytes(frame: str | bytes) -> bytes:
     return frame.encode("utf-8") if isinstance(frame, str) else frame
 
 
-class RelayServer:
+class RelayServer(LoopbackServer):
     """The message provider the verifier talks to, on loopback: `/state` and `/message`."""
 
     def __init__(self, relay: ChannelRelay, states: StateChanges | None) -> None:
+        super().__init__(_RelayHandler, "pact-channel-relay")
         self.relay = relay
         self.states = states
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _RelayHandler)
-        self._server.relay = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="pact-channel-relay", daemon=True
-        )
-
-    @property
-    def port(self) -> int:
-        return int(self._server.server_address[1])
+        #: The first refusal of the run's guard (budget spent, target down), re-raised after the verifier.
+        self.guard_error: ContractgateError | None = None
 
     @property
     def state_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/state"
-
-    def __enter__(self) -> RelayServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        return f"{self.url}/state"
 
 
-class _RelayHandler(BaseHTTPRequestHandler):
-    server: ThreadingHTTPServer
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
-        pass  # the results report what happened; no access log on stderr
-
+class _RelayHandler(QuietHandler):
     def _answer(self, status: int, body: bytes, headers: Mapping[str, str]) -> None:
         self.send_response(status)
         for name, value in headers.items():
@@ -273,7 +254,7 @@ class _RelayHandler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_POST(self) -> None:
-        owner: RelayServer = self.server.relay  # type: ignore[attr-defined]
+        owner: RelayServer = self.owner
         try:
             data = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
             if self.path == "/state":
@@ -296,12 +277,16 @@ class _RelayHandler(BaseHTTPRequestHandler):
                 self._answer(404, b"", {})
         except RelayError as exc:
             self._answer(500, str(exc).encode(), {"Content-Type": "text/plain"})
+        except ContractgateError as exc:
+            owner.guard_error = owner.guard_error or exc
+            self._answer(502, str(exc).encode(), {"Content-Type": "text/plain"})
 
 
 def verify_messages(
     pact: PactDocument,
     interactions: list[Interaction],
     service: ServiceTarget,
+    http: TargetHttp,
     *,
     channel: str,
     correlation: str = "id",
@@ -310,9 +295,12 @@ def verify_messages(
     """Verify synchronous-message `interactions` of `pact` over a real WebSocket to `service`.
 
     Returns the verifier's run and, per interaction description, why the relay failed (if it did).
+    State changes and connections go through the run's guard (`http`); its refusal is raised here.
     """
-    states = StateChanges(service.states_url, timeout=timeout) if service.states_url else None
-    relay = ChannelRelay(service.ws_url, channel, states, correlation=correlation, timeout=min(timeout, 5.0))
+    states = StateChanges(service.states_url, http) if service.states_url else None
+    relay = ChannelRelay(
+        service.ws_url, channel, states, http.guard, correlation=correlation, timeout=min(timeout, 5.0)
+    )
     with RelayServer(relay, states) as server, scratch_pact(pact, interactions) as path:
         verifier = Verifier(pact.provider, host="127.0.0.1")
         verifier.add_transport(protocol="message", port=server.port, path="/message")
@@ -320,4 +308,7 @@ def verify_messages(
         if states is not None:
             verifier.state_handler(server.state_url, teardown=True, body=True)
         verifier.add_source(path)
-        return execute(verifier), relay.failures
+        run = execute(verifier)
+    if server.guard_error is not None:
+        raise server.guard_error
+    return run, relay.failures

@@ -139,8 +139,13 @@ def parse_pact(document: Any, origin: str, broker: BrokerInfo | None = None) -> 
         kind = _KINDS.get(str(raw.get("type", "Synchronous/HTTP")))
         if kind is None:
             raise ContractError(f"{origin}: interaction {description!r} has unknown type {raw.get('type')!r}")
-        if kind == "http" and not isinstance(raw.get("request"), dict):
+        if kind in ("http", "sync-message") and not isinstance(raw.get("request"), dict):
             raise ContractError(f"{origin}: interaction {description!r} has no request")
+        response = raw.get("response")
+        expected = {"http": dict, "sync-message": list}.get(kind)
+        if response is not None and expected is not None and not isinstance(response, expected):
+            shape = "an object" if expected is dict else "a list"
+            raise ContractError(f"{origin}: interaction {description!r} has a response that is not {shape}")
         interactions.append(
             Interaction(description, kind, _states(raw, origin, description), raw, bool(raw.get("pending")))
         )

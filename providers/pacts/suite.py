@@ -19,7 +19,7 @@ WebSocket to the service's channel, read from the AsyncAPI document). Options, f
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -37,6 +37,7 @@ from providers.pacts.results import (
 )
 from providers.pacts.sources import FilePactSource, Interaction, PactDocument, PactSource
 from providers.results import Result, Verdict
+from providers.settings import parse
 from providers.suite import Progress, RunContext
 from providers.target import ServiceTarget
 
@@ -75,10 +76,18 @@ class ResultPublisher(Protocol):
 
 @dataclass(frozen=True)
 class PactSettings:
-    source: PactSource
+    """`[suite.pacts]` settings."""
+
+    #: Where the pacts come from (given in code, e.g. a broker's); default: the files of `folder`.
+    source: PactSource | None = None
+    #: A folder of pact files; default: `pacts/` beside the specs of the run.
+    folder: Path | None = None
+    #: Only the pacts of these providers / these consumers (default: all).
     providers: frozenset[str] = frozenset()
     consumers: frozenset[str] = frozenset()
+    #: Seconds the verifier waits for each request.
     timeout: float = 10.0
+    #: Told each pact's results once it is verified (given in code: a broker's publisher).
     publisher: ResultPublisher | None = None
 
     def wants(self, pact: PactDocument) -> bool:
@@ -86,26 +95,24 @@ class PactSettings:
             not self.consumers or pact.consumer in self.consumers
         )
 
+    @property
+    def pacts(self) -> PactSource:
+        assert self.source is not None, "settings_of fills the source"
+        return self.source
+
 
 def settings_of(ctx: RunContext) -> PactSettings:
-    options = dict(ctx.options.suites.get(SUITE) or {})
-    source = options.get("source")
-    if source is None:
-        folder = options.get("folder")
-        if folder is None:
-            # Next to the specs the run was given (a team's own contracts folder), else the package's.
+    settings = parse(PactSettings, ctx.options.suites.get(SUITE), "suite.pacts")
+    if settings.source is not None:
+        return settings
+    # Next to the specs the run was given (a team's own contracts folder), else the package's.
+    folder = settings.folder
+    if folder is None:
+        folder = ctx.specs[0].path.parent.parent / "pacts" if ctx.specs else contracts_root() / "pacts"
+        if not Path(folder).exists():
             # A contracts folder without pacts has no consumer pacts yet: nothing to verify, not an error.
-            folder = ctx.specs[0].path.parent.parent / "pacts" if ctx.specs else contracts_root() / "pacts"
-            source = FilePactSource(Path(folder)) if Path(folder).exists() else FilePactSource()
-        else:
-            source = FilePactSource(Path(folder))
-    return PactSettings(
-        source=source,
-        providers=frozenset(options.get("providers") or ()),
-        consumers=frozenset(options.get("consumers") or ()),
-        timeout=float(options.get("timeout", 10.0)),
-        publisher=options.get("publisher"),
-    )
+            return replace(settings, source=FilePactSource())
+    return replace(settings, source=FilePactSource(folder))
 
 
 def skip_reason(
@@ -146,7 +153,7 @@ def _results(
         elif (failure := (failures or {}).get(interaction.description)) is not None:
             cause = Cause(str(failure), Verdict.ERROR if failure.broken else Verdict.FAIL)
         elif entry is not None and "state change" in str((entry.get("mismatch") or {}).get("message", "")):
-            found = diagnose_states(service.states_url, interaction) if service.states_url else None
+            found = diagnose_states(service.states_url, interaction, ctx.http) if service.states_url else None
             cause = Cause(found or "the provider could not set up the interaction's provider states")
         outcome = outcome_of(entry, ctx.redactor, cause)
         base = service.ws_url if interaction.kind == "sync-message" else service.base_url
@@ -170,11 +177,9 @@ def verify_pact(pact: PactDocument, ctx: RunContext, settings: PactSettings) -> 
             done[id(interaction)] = skipped(pact, interaction, reason)
         else:
             runnable[interaction.kind].append(interaction)
-    for interaction in runnable["http"] + runnable["sync-message"]:
-        ctx.http.guard.acquire(f"pact interaction {interaction.description!r}")
     if runnable["http"]:
         ctx.emit(Progress(SUITE, f"{pact.name}: {len(runnable['http'])} HTTP interactions"))
-        run = verify_http(pact, runnable["http"], service, timeout=settings.timeout)
+        run = verify_http(pact, runnable["http"], service, ctx.http, timeout=settings.timeout)
         done.update((id(i), r) for i, r in _results(pact, runnable["http"], run, service, ctx))
     if runnable["sync-message"] and channel is not None:
         ctx.emit(
@@ -184,6 +189,7 @@ def verify_pact(pact: PactDocument, ctx: RunContext, settings: PactSettings) -> 
             pact,
             runnable["sync-message"],
             service,
+            ctx.http,
             channel=channel.address,
             correlation=channel.correlation,
             timeout=settings.timeout,
@@ -209,11 +215,11 @@ def verify_pacts(pacts: Iterable[PactDocument], ctx: RunContext, settings: PactS
 
 def run(ctx: RunContext) -> Iterator[Result]:
     settings = settings_of(ctx)
-    pacts = settings.source.pacts()  # a malformed pact is a ContractError: the gate stops, exit 2
+    pacts = settings.pacts.pacts()  # a malformed pact is a ContractError: the gate stops, exit 2
     noun = "pact" if len(pacts) == 1 else "pacts"
-    ctx.emit(Progress(SUITE, f"{len(pacts)} {noun} from {settings.source.description or 'nowhere'}"))
+    ctx.emit(Progress(SUITE, f"{len(pacts)} {noun} from {settings.pacts.description or 'nowhere'}"))
     if not pacts:
-        where = settings.source.description or "the contracts folder's pacts/"
+        where = settings.pacts.description or "the contracts folder's pacts/"
         yield Result(
             SUITE,
             "-",

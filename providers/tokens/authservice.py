@@ -14,7 +14,7 @@ rotate, no revocation or introspection endpoint, no declared throttling.
 | no-account-enumeration | a wrong password and an unknown account get the same status and body |
 
 The last two fail logins on purpose: on a staging-safe live target they run only with
-`suites.tokens.auth_probes_on_live: true` (or an unsafe one). The throttling probe uses a made-up account, so no real
+`suite.tokens.auth_probes_on_live: true` (or an unsafe one). The throttling probe uses a made-up account, so no real
 account is locked out (`throttle_account` names a configured one instead, for services that only
 throttle accounts that exist).
 """
@@ -215,7 +215,7 @@ def _live_probe(env: Env) -> None:
     target = env.ctx.target
     if target.live and target.safe and not env.settings.auth_probes_on_live:
         raise Skip(
-            "fails logins on purpose: on a staging-safe target only with suites.tokens.auth_probes_on_live"
+            "fails logins on purpose: on a staging-safe target only with suite.tokens.auth_probes_on_live"
         )
 
 

@@ -178,6 +178,6 @@ def select(wanted: Sequence[str] | None, tampered_claims: Sequence[str] = ("sub"
     unknown = [w for w in wanted if not any(a.name == w or a.name.startswith(w + ":") for a in attacks)]
     if unknown:
         raise ConfigError(
-            f"suites.tokens.attacks: unknown attack(s) {', '.join(unknown)} (known: {', '.join(NAMES)})"
+            f"suite.tokens.attacks: unknown attack(s) {', '.join(unknown)} (known: {', '.join(NAMES)})"
         )
     return chosen

@@ -7,10 +7,10 @@ tokens or create resources) is the contracts' `platform.yaml`, not an option her
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
-from providers.errors import ConfigError
+from providers.settings import parse
 
 
 @dataclass(frozen=True)
@@ -57,17 +57,8 @@ class Settings:
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> Settings:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(options) - known)
-        if unknown:
-            raise ConfigError(f"suites.tokens: unknown option(s) {', '.join(unknown)}")
-        values: dict[str, Any] = dict(options)
-        for name in ("attacks", "operations", "tampered_claims"):
-            if values.get(name) is not None:
-                if isinstance(values[name], str):
-                    raise ConfigError(f"suites.tokens.{name} must be a list")
-                values[name] = tuple(str(v) for v in values[name])
-        return cls(**values)
+        """From `[suite.tokens]` (or options given in code); a mistake is a one-line `ConfigError`."""
+        return parse(cls, options, "suite.tokens")
 
     def wants_operation(self, label: str, operation_id: str = "") -> bool:
         return self.operations is None or label in self.operations or operation_id in self.operations

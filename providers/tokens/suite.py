@@ -269,7 +269,7 @@ def attacker_server(
     if ctx.target.live and settings.attacker_url is None and not _on_loopback(ctx.target):
         return None, (
             "a live target cannot reach the suite's attacker server on loopback: set "
-            "suites.tokens.attacker_url to where it is reachable"
+            "suite.tokens.attacker_url to where it is reachable"
         )
     server = AttackerServer(AttackerKeys(), host=settings.attacker_host, public_url=settings.attacker_url)
     stack.enter_context(server)

@@ -2,7 +2,7 @@
 
 Each OpenAPI document of the run's contracts folder is compared with the same file at the base by the
 compat engine (`providers.compat`), so the working tree — uncommitted edits included — is what is
-judged. The base is `suites.versioning.base`:
+judged. The base is `suite.versioning.base`:
 
 | base                                  | compared with
 |---------------------------------------|-----
@@ -49,6 +49,7 @@ from providers.compat.sources import (
     parse_text,
 )
 from providers.errors import ConfigError, ContractError
+from providers.http import TargetHttp
 from providers.results import Result, Skip, Verdict
 
 SUITE = "versioning"
@@ -96,7 +97,7 @@ def default_revision(top: Path) -> tuple[str, str]:
 
 def _work_tree(folder: Path, explicit: bool) -> Path:
     def unjudged(reason: str) -> Exception:
-        return ConfigError(f"suites.versioning.base: {reason}") if explicit else Skip(reason)
+        return ConfigError(f"suite.versioning.base: {reason}") if explicit else Skip(reason)
 
     if shutil.which("git") is None:
         raise unjudged("git is not on the PATH: no base revision to compare the contracts with")
@@ -121,7 +122,7 @@ def git_pairs(folder: Path, configured: str | None) -> tuple[str, list[Pair]]:
         revision, chosen = default_revision(top)
     else:
         if _commit(top, configured) is None:
-            raise ConfigError(f"suites.versioning.base: unknown revision {configured!r} in {top}")
+            raise ConfigError(f"suite.versioning.base: unknown revision {configured!r} in {top}")
         revision, chosen = configured, configured
     repository = Repository.of(folder, revision)
     then = set(repository.specs_in(folder))
@@ -142,7 +143,7 @@ def folder_pairs(folder: Path, base: Path) -> tuple[str, list[Pair]]:
     old_folder = base / "openapi" if (base / "openapi").is_dir() else base
     then, now = _names(old_folder), _names(folder)
     if not then:
-        raise ConfigError(f"suites.versioning.base: {base} holds no OpenAPI documents")
+        raise ConfigError(f"suite.versioning.base: {base} holds no OpenAPI documents")
     pairs = []
     for name in sorted(then | now):
         old = load_spec(str(old_folder / name)) if name in then else None
@@ -151,9 +152,14 @@ def folder_pairs(folder: Path, base: Path) -> tuple[str, list[Pair]]:
     return str(old_folder), pairs
 
 
-def _fetch(url: str, timeout: float) -> SpecSource | None:
+def _fetch(url: str, timeout: float, http: TargetHttp | None = None) -> SpecSource | None:
+    """The base document at `url`, or None when it is not there (404). In a gate run the request goes
+    through the run's guard (`http`): rate cap, budget and timeout hold for spec fetches too."""
     try:
-        response = httpx.get(url, timeout=timeout, follow_redirects=True)
+        if http is not None:
+            response = http.request("GET", url, follow_redirects=True)
+        else:
+            response = httpx.get(url, timeout=timeout, follow_redirects=True)
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise ContractError(f"{url}: cannot fetch ({type(exc).__name__})") from None
     if response.status_code == 404:
@@ -166,25 +172,29 @@ def _fetch(url: str, timeout: float) -> SpecSource | None:
     )
 
 
-def url_pairs(folder: Path, template: str, timeout: float) -> tuple[str, list[Pair]]:
+def url_pairs(
+    folder: Path, template: str, timeout: float, http: TargetHttp | None = None
+) -> tuple[str, list[Pair]]:
     pairs = []
     for name in sorted(_names(folder)):
         url = template.replace("{name}", Path(name).stem).replace("{file}", name)
-        old = _fetch(url, timeout)
+        old = _fetch(url, timeout, http)
         pairs.append(
             Pair(name, old, load_spec(str(folder / name)), f"contractgate compat {url} {folder / name}")
         )
     return template, pairs
 
 
-def pairs_of(folder: Path, base: str | None, *, timeout: float = 10.0) -> tuple[str, list[Pair]]:
+def pairs_of(
+    folder: Path, base: str | None, *, timeout: float = 10.0, http: TargetHttp | None = None
+) -> tuple[str, list[Pair]]:
     """The base's label and the documents to compare; `Skip` or `ConfigError` when there is no base."""
     if base is not None and is_url(base):
         if "{name}" not in base and "{file}" not in base:
             raise ConfigError(
-                f"suites.versioning.base: the URL {base!r} needs a {{name}} or {{file}} placeholder"
+                f"suite.versioning.base: the URL {base!r} needs a {{name}} or {{file}} placeholder"
             )
-        return url_pairs(folder, base, timeout)
+        return url_pairs(folder, base, timeout, http)
     if base is not None and Path(base).is_dir():
         return folder_pairs(folder, Path(base))
     return git_pairs(folder, base)
@@ -298,11 +308,11 @@ def spec_folders(specs: tuple[SpecFile, ...]) -> list[Path]:
 
 
 def breaking_changes(
-    specs: tuple[SpecFile, ...], base: str | None, *, timeout: float = 10.0
+    specs: tuple[SpecFile, ...], base: str | None, *, timeout: float = 10.0, http: TargetHttp | None = None
 ) -> Iterator[Result]:
     for folder in spec_folders(specs):
         try:
-            label, pairs = pairs_of(folder, base, timeout=timeout)
+            label, pairs = pairs_of(folder, base, timeout=timeout, http=http)
         except Skip as exc:
             yield Result(
                 SUITE,

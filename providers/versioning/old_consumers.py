@@ -9,8 +9,8 @@ verifier, provider states through the state-change URL, staging-safe skips) and 
 relabelled — one per interaction, check `old-consumer-pact`, the operation naming the consumer, the
 provider and the interaction, the deprecated operation in the details.
 
-Pacts come from where the `pacts` suite reads them (`suites.pacts`: `source`, `folder`, `timeout`; not
-its filters nor its result publisher), with `suites.versioning.pacts` laid over that (the same keys).
+Pacts come from where the `pacts` suite reads them (`[suite.pacts]`: `source`, `folder`, `timeout`; not
+its filters nor its result publisher), with `[suite.versioning] pacts` laid over that (the same keys).
 """
 
 from __future__ import annotations
@@ -27,15 +27,15 @@ from providers.versioning.lifecycle import Lifecycle, Versioned
 
 SUITE = "versioning"
 CHECK = "old-consumer-pact"
-#: `suites.pacts` settings that concern the `pacts` suite's own run: its filters (old consumers are
+#: `[suite.pacts]` settings that concern the `pacts` suite's own run: its filters (old consumers are
 #: chosen by what they exercise) and its result publisher (a subset's results are no verification
 #: a broker should record).
 NOT_INHERITED = ("consumers", "providers", "publisher")
 
 
 def pact_settings(ctx: RunContext, overrides: Mapping[str, Any] | None) -> PactSettings:
-    """Where the `pacts` suite reads pacts (`suites.pacts` but `NOT_INHERITED`), with
-    `suites.versioning.pacts` laid over it."""
+    """Where the `pacts` suite reads pacts (`[suite.pacts]` but `NOT_INHERITED`), with
+    `[suite.versioning] pacts` laid over it."""
     inherited = {
         key: value
         for key, value in (ctx.options.suites.get("pacts") or {}).items()
@@ -84,7 +84,7 @@ def verify_old_consumers(
     ctx: RunContext, lifecycle: Lifecycle, overrides: Mapping[str, Any] | None = None
 ) -> Iterator[Result]:
     settings = pact_settings(ctx, overrides)
-    pacts = settings.source.pacts()  # a malformed pact is a ContractError: the gate stops, exit 2
+    pacts = settings.pacts.pacts()  # a malformed pact is a ContractError: the gate stops, exit 2
     selected = []
     for pact in pacts:
         if not settings.wants(pact):
@@ -100,10 +100,10 @@ def verify_old_consumers(
             operation="old consumers' pacts",
             check=CHECK,
             expectation="the pacts exercising deprecated operations verify against the target",
-            observed=f"no pact of {settings.source.description} exercises any of the "
+            observed=f"no pact of {settings.pacts.description} exercises any of the "
             f"{deprecated} deprecated operations",
             verdict=Verdict.SKIPPED,
-            details={"source": settings.source.description, "deprecated_operations": deprecated},
+            details={"source": settings.pacts.description, "deprecated_operations": deprecated},
         )
         return
     # The verification's own progress would speak as the `pacts` suite: this suite says what it does.

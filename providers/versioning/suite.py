@@ -10,13 +10,13 @@
 | `pacts`    | `old-consumer-pact`: interactions exercising deprecated ops   | `old_consumers`
 
 What is deprecated, what a successor may be and which headers an answer owes all come from the specs
-(`lifecycle`). Options, from `RunOptions.suites["versioning"]`:
+(`lifecycle`). Settings (`[suite.versioning]`, `Settings`):
 
 - `parts`: a subset of `breaking`, `headers`, `pacts` (default: all three);
 - `base`: what the contracts are compared with (see `breaking`; default: the merge base with main);
 - `skew`: seconds of clock difference tolerated when comparing header dates with now (default 300);
 - `clock`: a callable giving "now" in epoch seconds (default `time.time`; tests move it);
-- `pacts`: settings for the old consumers' pacts, laid over `suites.pacts` (`folder`, `source`, …);
+- `pacts`: settings for the old consumers' pacts, laid over `[suite.pacts]` (`folder`, `source`, …);
 - `timeout`: seconds to fetch a base document from a URL (default 10).
 
 The suite sets up provider states (through the old consumers' pacts) and creates resources in the
@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
-from providers.errors import ConfigError
+from providers.pacts.suite import PactSettings
 from providers.requests import RequestBuilder
 from providers.results import Result
+from providers.settings import parse
 from providers.suite import Progress, RunContext
 from providers.versioning.breaking import breaking_changes
 from providers.versioning.lifecycle import Lifecycle
@@ -41,45 +42,38 @@ from providers.versioning.old_consumers import verify_old_consumers
 from providers.versioning.probes import plan, run_probes
 
 SUITE = "versioning"
-PARTS = ("breaking", "headers", "pacts")
+Part = Literal["breaking", "headers", "pacts"]
+PARTS: tuple[Part, ...] = ("breaking", "headers", "pacts")
 
 
 @dataclass(frozen=True)
 class Settings:
-    parts: tuple[str, ...] = PARTS
+    """`[suite.versioning]` settings."""
+
+    #: Which parts run: `breaking`, `headers`, `pacts`.
+    parts: tuple[Part, ...] = PARTS
+    #: What the contracts are compared with: a git revision, a folder, or a URL template with `{name}`
+    #: or `{file}`. Default: the merge base with main.
     base: str | None = None
+    #: Seconds of clock difference tolerated when comparing header dates with now.
     skew: float = 300.0
+    #: "Now" in epoch seconds (given in code: tests move it).
     clock: Callable[[], float] = time.time
+    #: Settings of the `pacts` suite for the old consumers' pacts, laid over `[suite.pacts]`.
     pacts: dict[str, Any] | None = None
+    #: Seconds to fetch a base document from a URL.
     timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        if self.base is not None and not self.base.strip():
+            raise ValueError("base: a git revision, a folder or a URL template, not blank")
+        if self.pacts is not None:
+            parse(PactSettings, self.pacts, "pacts")
 
 
 def settings_of(ctx: RunContext) -> Settings:
-    options = dict(ctx.options.suites.get(SUITE) or {})
-    unknown = sorted(set(options) - {"parts", "base", "skew", "clock", "pacts", "timeout"})
-    if unknown:
-        raise ConfigError(f"suites.versioning: unknown option(s) {', '.join(unknown)}")
-    parts = tuple(options.get("parts") or PARTS)
-    wrong = sorted(set(parts) - set(PARTS))
-    if wrong:
-        raise ConfigError(
-            f"suites.versioning.parts: unknown part(s) {', '.join(wrong)} (known: {', '.join(PARTS)})"
-        )
-    base = options.get("base")
-    if base is not None and (not isinstance(base, str) or not base.strip()):
-        raise ConfigError("suites.versioning.base: a git revision, a folder or a URL template")
-    clock = options.get("clock", time.time)
-    if not callable(clock):
-        raise ConfigError("suites.versioning.clock: a callable giving epoch seconds")
-    try:
-        skew = float(options.get("skew", 300.0))
-        timeout = float(options.get("timeout", 10.0))
-    except (TypeError, ValueError):
-        raise ConfigError("suites.versioning: skew and timeout are numbers of seconds") from None
-    pacts = options.get("pacts")
-    if pacts is not None and not isinstance(pacts, dict):
-        raise ConfigError("suites.versioning.pacts: a mapping of pacts-suite settings")
-    return Settings(tuple(p for p in PARTS if p in parts), base, skew, clock, pacts, timeout)
+    settings = parse(Settings, ctx.options.suites.get(SUITE), "suite.versioning")
+    return replace(settings, parts=tuple(p for p in PARTS if p in settings.parts))
 
 
 def run(ctx: RunContext) -> Iterator[Result]:
@@ -88,7 +82,7 @@ def run(ctx: RunContext) -> Iterator[Result]:
     lifecycle = Lifecycle(ctx.specs)
     if "breaking" in settings.parts:
         ctx.emit(Progress(SUITE, f"breaking changes against {settings.base or 'the merge base with main'}"))
-        yield from breaking_changes(ctx.specs, settings.base, timeout=settings.timeout)
+        yield from breaking_changes(ctx.specs, settings.base, timeout=settings.timeout, http=ctx.http)
     if "headers" in settings.parts:
         probes = plan(ctx, lifecycle, RequestBuilder(ctx))
         ctx.emit(Progress(SUITE, f"deprecation headers: {len(probes)} probes"))

@@ -127,7 +127,8 @@ class WsContract:
     def __init__(self, document: dict[str, Any], channel: str | None = None) -> None:
         self.document = document
         info = document.get("info") or {}
-        self.service = str(info.get("x-service") or "")
+        service = info.get("x-service") if isinstance(info, dict) else None
+        self.service = service if isinstance(service, str) else ""
         if not self.service:
             raise ContractError("AsyncAPI: 'info.x-service' must name the service that serves the channel")
         self.channel_name, channel_doc = self._channel(channel)

@@ -20,16 +20,17 @@ import base64
 import json
 import math
 import time
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import jwt
 
-from providers.errors import ConfigError
 from providers.keyholder import KeyHolder
 from providers.platform import Resource
 from providers.requests import set_up_state
 from providers.results import Skip
+from providers.settings import parse
 from providers.suite import RunContext
 from providers.websocket.contract import WsContract
 
@@ -42,7 +43,7 @@ class SetupFailed(Exception):
 
 @dataclass(frozen=True)
 class Settings:
-    """`suites.websocket` options; every wait of the suite is bounded by one of these."""
+    """`[suite.websocket]` settings; every wait of the suite is bounded by one of these."""
 
     #: The account (of `Credentials`) whose tokens the suite uses (default: the manifest's `primary`).
     account: str | None = None
@@ -74,23 +75,9 @@ class Settings:
     connections: int | None = None
 
     @classmethod
-    def from_options(cls, options: dict[str, Any]) -> Settings:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(options) - known)
-        if unknown:
-            raise ConfigError(
-                f"suites.websocket: unknown option(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})"
-            )
-        values = dict(options)
-        checks = values.get("checks")
-        if isinstance(checks, str):
-            values["checks"] = tuple(c.strip() for c in checks.split(",") if c.strip())
-        elif checks is not None:
-            values["checks"] = tuple(str(c) for c in checks)
-        try:
-            return cls(**values)
-        except TypeError as exc:
-            raise ConfigError(f"suites.websocket: {exc}") from None
+    def from_options(cls, options: Mapping[str, Any]) -> Settings:
+        """From `[suite.websocket]` (or options given in code); a mistake is a one-line `ConfigError`."""
+        return parse(cls, options, "suite.websocket")
 
     def concurrency(self, live: bool) -> int:
         wanted = self.connections if self.connections is not None else (5 if live else 20)

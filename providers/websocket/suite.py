@@ -75,7 +75,7 @@ def chosen(settings: Settings) -> list[Check]:
     unknown = sorted(set(settings.checks) - set(REGISTRY))
     if unknown:
         raise ConfigError(
-            f"suites.websocket.checks: unknown check(s) {', '.join(unknown)} (known: {', '.join(ORDER)})"
+            f"suite.websocket.checks: unknown check(s) {', '.join(unknown)} (known: {', '.join(ORDER)})"
         )
     return [REGISTRY[name] for name in ORDER if name in settings.checks]
 

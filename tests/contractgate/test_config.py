@@ -81,7 +81,7 @@ def test_discovery_stops_at_the_repository_root(tmp_path: Path) -> None:
             "[targets.staging]\nservices = { auth = 'ftp://x' }\n",
             "targets.staging.services.auth: 'ftp://x' is not an http(s) URL",
         ),
-        ("[targets.staging]\nsafe = false\n", "targets.staging.services: name at least one service"),
+        ("[targets.staging]\nsafe = false\n", "targets.staging.services: required (a table of strings)"),
         (
             "[targets.s]\nservices = { a = 'http://a' }\n[targets.s.users.member]\npassword = 'hunter2'\n",
             "literal secrets are not allowed",

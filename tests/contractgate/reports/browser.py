@@ -1,6 +1,6 @@
 """Headless Chromium for the HTML report tests: the rendered DOM and a screenshot of a page.
 
-Chromium is a system package (Debian's `chromium`), not a Python one; `.ci/run` installs it when it is
+Chromium is a system package (Debian's `chromium`), not a Python one; `scripts/test` installs it when it is
 missing. Without it these tests fail and say how to get it: a report nobody has seen rendered is not
 checked, and a silent skip would hide that.
 """
@@ -36,7 +36,7 @@ def chromium() -> str:
     pytest.fail(
         "headless Chromium is required to check index.html but none of "
         f"{', '.join(CANDIDATES)} is on PATH: install it with `apt-get install -y chromium` "
-        "(Debian; .ci/run does this when it is missing)",
+        "(Debian; scripts/test, the README's test command, does this when it is missing)",
         pytrace=False,
     )
 

@@ -67,6 +67,7 @@ def test_suites_carry_counts_seconds_and_whether_they_ran() -> None:
         "verdict": "fail",
         "seconds": 2.25,
         "counts": {"pass": 4, "fail": 1, "error": 1, "skipped": 2, "total": 8},
+        "reason": None,
     }
     assert suites["websocket"]["ran"] is False and suites["websocket"]["seconds"] is None
     document = _document(stopped())

@@ -237,7 +237,7 @@ def test_settings_feed_the_pacts_suite_from_the_broker(broker: FakeBroker) -> No
         assert isinstance(publisher, VerificationPublisher) and publisher.version_of("auth-service") == "a1"
         with pytest.raises(ConfigError, match="publish_results needs a version of websocket-service"):
             pacts_options(parsed, client, ["backend-service", "websocket-service"])
-    with pytest.raises(ConfigError, match="unknown setting tokn"):
+    with pytest.raises(ConfigError, match=r"broker.tokn: unknown key \(did you mean token_env\?\)"):
         BrokerGateSettings.from_mapping({**options, "tokn": "x"}, ENV)
     with pytest.raises(ConfigError, match="must name an environment variable"):
         BrokerGateSettings.from_mapping({**options, "token_env": ""}, ENV)

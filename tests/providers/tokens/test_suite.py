@@ -140,7 +140,7 @@ def test_attacks_are_chosen_by_name_or_prefix() -> None:
     ]
     with pytest.raises(ConfigError, match="unknown attack"):
         select(["alg-nothing"])
-    with pytest.raises(ConfigError, match="unknown option"):
+    with pytest.raises(ConfigError, match=r"^suite.tokens.atacks: unknown key \(did you mean attacks\?\)$"):
         Settings.from_options({"atacks": []})
 
 

@@ -10,6 +10,7 @@ import pytest
 from contractgate.cli import main
 from contractgate.gate import SUITES, GatePlan, run_gate
 from contracts import PACKAGE_ROOT
+from providers.errors import ConfigError
 from providers.results import Verdict
 from providers.suite import RunOptions
 from tests.providers.versioning.support import committed_contracts, git, of, stubs, versioning
@@ -47,18 +48,22 @@ def test_contractgate_gate_runs_it_beside_the_websocket_suite(
     assert "suites websocket, versioning" in out.splitlines()[-1]
 
 
-def test_unknown_settings_stop_the_gate_with_a_configuration_error() -> None:
+def test_unknown_settings_are_a_configuration_error_before_anything_starts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     assert SUITES["versioning"] == "providers.versioning.suite:run"
-    with stubs() as target:
-        outcome = run_gate(
-            GatePlan(
-                target=target,
-                suites=("versioning",),
-                options=RunOptions(suites={"versioning": {"parts": ["headers", "sunsets"]}}),
-            )
-        )
-    assert (
-        outcome.stopped
-        == "versioning: suites.versioning.parts: unknown part(s) sunsets (known: breaking, headers, pacts)"
+
+    def no_stubs() -> None:
+        raise AssertionError("the stubs started")
+
+    monkeypatch.setattr("contractgate.gate.embedded_stubs", no_stubs)
+    plan = GatePlan(
+        target=None,  # the embedded stubs: they must not even start
+        suites=("versioning",),
+        options=RunOptions(suites={"versioning": {"parts": ["headers", "sunsets"]}}),
     )
-    assert outcome.exit_code == 2
+    with pytest.raises(ConfigError) as caught:
+        run_gate(plan)
+    assert str(caught.value) == (
+        "suite.versioning.parts[1]: unknown value 'sunsets' (known: breaking, headers, pacts)"
+    )

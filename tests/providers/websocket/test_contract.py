@@ -98,7 +98,11 @@ def test_a_document_the_suite_cannot_understand_is_a_contract_error(
 def test_unknown_options_are_a_config_error_and_connections_are_capped() -> None:
     with pytest.raises(ConfigError, match="colour"):
         Settings.from_options({"colour": "red"})
-    assert Settings.from_options({"checks": "resume, heartbeat"}).checks == ("resume", "heartbeat")
+    assert Settings.from_options({"checks": ["resume", "heartbeat"]}).checks == ("resume", "heartbeat")
+    with pytest.raises(
+        ConfigError, match=r"^suite.websocket.open_timeout: must be a number greater than 0, got a string$"
+    ):
+        Settings.from_options({"open_timeout": "soon"})
     assert Settings(connections=500).concurrency(live=False) == 50
     assert Settings().concurrency(live=True) == 5 and Settings().concurrency(live=False) == 20
 

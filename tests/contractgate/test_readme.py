@@ -1,0 +1,55 @@
+"""The README's "two commands" and "Configuration" sections, tested against what they describe."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from contractgate.config import parse
+from contractgate.schema import tables
+from providers.credentials import TokenEndpoint
+from providers.settings import keys_of
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def section(title: str) -> str:
+    start = README.index(f"## {title}\n")
+    end = README.find("\n## ", start + 1)
+    return README[start:end]
+
+
+def blocks(text: str, language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", text, flags=re.DOTALL)
+
+
+def test_the_configuration_example_is_valid_against_the_schema() -> None:
+    (example,) = blocks(section("Configuration"), "toml")
+    config = parse(tomllib.loads(example), Path("/project/contractgate.toml"))
+    assert config.seed == 7 and config.target("staging").limits.budget == 2000
+    assert set(config.suite_settings) == {"fuzz", "versioning"}
+
+
+def test_the_keys_the_example_only_mentions_exist() -> None:
+    (example,) = blocks(section("Configuration"), "toml")
+    mentioned = re.search(r"also: (.*?) …", example)
+    assert mentioned is not None
+    known = {key.name for key in keys_of(TokenEndpoint)}
+    assert set(mentioned.group(1).split(", ")) <= known
+
+
+def test_every_table_of_the_schema_is_named() -> None:
+    text = section("Configuration")
+    missing = [name for name, _, _ in tables() if name and name not in text]
+    assert missing == []
+
+
+def test_the_test_command_is_the_script_ci_runs() -> None:
+    commands = blocks(section("The two commands"), "sh")[0]
+    assert "\nscripts/test\n" in commands
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert 'exec "$(dirname "$0")/../scripts/test" --fresh' in ci
+    script = (ROOT / "scripts" / "test").read_text(encoding="utf-8")
+    assert "apt-get install -y -q chromium" in script and '"$venv/bin/pytest" "$@"' in script
