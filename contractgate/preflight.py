@@ -22,6 +22,7 @@ from contracts import (
     ContractError,
     ContractgateError,
     SpecFile,
+    asyncapi_path,
     asyncapi_spec,
     contracts_root,
     openapi_specs,
@@ -103,7 +104,7 @@ def load_asyncapi(root: str | None, channel: str | None) -> dict[str, Any] | Non
     (no channel, no `x-handshake` …) is a `ContractError`, whichever suites run: it is a contract."""
     from providers.websocket.contract import WsContract
 
-    path = Path(contracts_root(root)) / "asyncapi"
+    path = asyncapi_path(root) or Path(contracts_root(root)) / "asyncapi"
     document = understood(path, lambda: asyncapi_spec(root))
     if document is None:
         return None

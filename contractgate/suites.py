@@ -49,7 +49,7 @@ def settings_class(suite: str) -> type:
 def _attacks(settings: Any) -> None:
     from providers.tokens.catalogue import select
 
-    select(settings.attacks, settings.tampered_claims)
+    select(settings.attacks, settings.tampered_claims or ("sub",))
 
 
 def _websocket_checks(settings: Any) -> None:

@@ -36,6 +36,7 @@ __all__ = [
     "contracts_root",
     "load_document",
     "openapi_specs",
+    "asyncapi_path",
     "asyncapi_spec",
     "manifest",
     "MANIFEST_FILE",
@@ -285,6 +286,12 @@ def _annotate_channel(root: Path, document: dict[str, Any]) -> None:
     for key, extension in _CHANNEL_EXTENSIONS.items():
         if key in section:
             channel.setdefault(extension, section[key])
+
+
+def asyncapi_path(root: Path | str | None = None) -> Path | None:
+    """The AsyncAPI document's file (any under `asyncapi/`); None when there is none."""
+    found = _documents(contracts_root(root).resolve() / "asyncapi")
+    return found[0] if found else None
 
 
 def asyncapi_spec(root: Path | str | None = None) -> dict[str, Any] | None:

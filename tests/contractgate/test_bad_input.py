@@ -130,7 +130,7 @@ def accepted(hint: Any) -> set[Kind]:
 #: Where each table of the schema is written, and what it must hold to be looked at at all.
 def placed(name: str) -> tuple[tuple[str, ...], dict[str, Any]]:
     path = tuple(
-        name.strip("[]").replace("NAME", "t").replace("ROLE", "member").replace("CLIENT_ID", "c").split(".")
+        name.strip("[]").replace("NAME", "t").replace("ACCOUNT", "member").replace("CLIENT_ID", "c").split(".")
     )
     if path == ("",):
         return (), {}
@@ -346,18 +346,17 @@ _PACT_POINTS: list[tuple[tuple[str, ...], str]] = [
     (("interactions", "#", "providerStates"), "list"),
     (("interactions", "#", "type"), "string"),
 ]
-#: Keys whose absence is as wrong as a wrong value.
+#: Keys whose absence is as wrong as a wrong value (`x-service` and `x-sequence` may be left out: the
+#: service is then named by the manifest or the file, and the channel numbers nothing).
 _REQUIRED = {
     "openapi",
     "info",
-    "x-service",
     "address",
     "action",
     "name",
     "description",
     "request",
     "x-handshake",
-    "x-sequence",
     "channels",
     "operations",
     "interactions",
@@ -453,7 +452,13 @@ def broken_contracts(folder: Path, case: BadContract) -> Path:
 
 TARGETS = {
     "stubs": [],
-    "urls": ["--auth-url", "http://127.0.0.1:9", "--backend-url", "http://127.0.0.1:9", "--demo-credentials"],
+    "urls": [
+        "--service",
+        "auth-service=http://127.0.0.1:9",
+        "--service",
+        "backend-service=http://127.0.0.1:9",
+        "--demo-credentials",
+    ],
 }
 
 
@@ -549,10 +554,9 @@ def bad_arguments(draw: st.DrawFn) -> tuple[list[str], str]:
                 (["gate"], "--jobs", _NOT_POSITIVE),
                 (["gate"], "--seed", _NEGATIVE),
                 (["gate"], "--suite", _NOT_A_SUITE),
-                (["gate"], "--auth-url", _NOT_A_URL),
                 (["gate"], "--service", _NOT_A_URL.map(lambda u: f"backend-service={u}")),
                 (["pacts", "verify"], "--timeout", _NOT_POSITIVE),
-                (["pacts", "verify"], "--backend-url", _NOT_A_URL),
+                (["pacts", "verify"], "--service", _NOT_A_URL.map(lambda u: f"backend-service={u}")),
                 (["compat"], "--timeout", _NOT_POSITIVE),
                 (["stubs", "serve"], "--auth-port", st.one_of(_NEGATIVE, st.integers(65536, 10**6).map(str))),
                 (

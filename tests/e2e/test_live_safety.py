@@ -23,7 +23,7 @@ import pytest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from contractgate.cli import main
-from providers.target import STATES_PATH
+from providers.platform import DEFAULT_HOOK_PATH as STATES_PATH
 from stubs.peers import PEER_USER_AGENT
 from stubs.platform import Platform, PlatformOptions, _auth_factory, _backend_factory, _websocket_factory
 
