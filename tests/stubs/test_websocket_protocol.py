@@ -247,7 +247,10 @@ def test_unsubscribe_stops_a_subscription_and_unknown_ones_are_not_found(
 
 def test_too_many_subscriptions_is_an_error(platform: Platform, token: str) -> None:
     service = platform.websocket_app.state.service
-    runs = [start_run(platform) for _ in range(3)]
+    # Held runs stay in progress: runs that ended before the subscription would not count as followed.
+    runs = [
+        provider_state(platform.backend_url, "a run is in progress", user=ALICE)["run_id"] for _ in range(3)
+    ]
 
     async def scenario() -> None:
         async with connected(platform, token) as client:
