@@ -46,7 +46,7 @@ class PeerSettings:
 
     auth_url: str
     issuer: str = DEFAULT_ISSUER
-    #: The service's own client credentials, for introspection and the backend's internal API.
+    #: The service's own client credentials, for the revocation feed and the backend's internal API.
     client_id: str = ""
     client_secret: str = ""
     #: Minimum seconds between two JWKS refetches triggered by an unknown `kid`.
