@@ -63,8 +63,8 @@ async def _trials(urls: dict[str, str], trials: int) -> list[tuple[float, float,
 
 
 def section_revocation(trials: int) -> list[str]:
-    with served_stubs() as urls:
-        results = asyncio.run(_trials(urls, trials))
+    with served_stubs() as stubs:
+        results = asyncio.run(_trials(stubs.urls, trials))
     lines = [f"## 4. Revocation reaching the resource stubs ({trials} trials, ms: median / worst)"]
     for index, label in enumerate(
         (

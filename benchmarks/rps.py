@@ -13,10 +13,14 @@ threads), WebSocket ping→pong round trips and WebSocket handshakes (bearer tok
 
 Same load for every row of a run: wrk, one thread, 32 connections, `--seconds` per figure for HTTP;
 16 client connections (round trips) or 8 concurrent clients (handshakes) of the `websockets` library
-for WebSocket rows — a Python client, so handshake figures are bounded by the client as much as by
-the server (the ratio understates the difference). With `--rounds N` every figure is taken N times,
-rows interleaved, and the median is shown: the machine may be busy, and interleaving spreads the
-noise over every row alike. Servers are separate processes; the load generator shares the cores.
+for WebSocket rows. Two figures per row: operations per second, and the *server's CPU time per
+operation* (its process's user + system time over the run, from `/proc`, divided by what it served).
+The rate depends on everything else the machine runs; the CPU cost barely does, and it is the cost
+that bounds a server's rate on a core of its own — read the `cpu` ratios when the machine is busy,
+and for the handshake rows, whose rate a Python client bounds as much as the server. With
+`--rounds N` every figure is taken N times, rows interleaved, and the median is shown. Servers are
+separate processes; the load generator shares the cores. (`pact stub` runs on several threads; the
+Python servers on one.)
 
 Needs, and installs none of: `wrk` (Debian: `apt-get install wrk`) for the HTTP rows, and `pact`
 from pact-python-cli (a dependency, in the venv) for the pact-stub column. Whatever is missing is
@@ -33,13 +37,16 @@ import statistics
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-from benchmarks.servers import pact_binary, served_baseline, served_pact, served_stubs
+from benchmarks.servers import Served, cpu_seconds, pact_binary, served_baseline, served_pact, served_stubs
 
 WRK = ["wrk", "-t1", "-c32"]
 ROUND_TRIP_CLIENTS = 16
@@ -48,33 +55,53 @@ HANDSHAKE_CLIENTS = 8
 
 @dataclass
 class Figure:
-    """Rates of one thing measured over the rounds, with any non-2xx answers it got."""
+    """One thing measured over the rounds: rates, server CPU per operation, non-2xx answers and errors."""
 
     rates: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
     errors: int = 0
 
     @property
     def rate(self) -> float:
         return statistics.median(self.rates) if self.rates else 0.0
 
+    @property
+    def cpu_us(self) -> float:
+        return statistics.median(self.cpu) * 1e6 if self.cpu else 0.0
 
-def wrk(url: str, seconds: float, headers: dict[str, str]) -> tuple[float, int]:
-    """Requests per second and the count of non-2xx answers and socket errors."""
+    def measure(self, server: Served, run: Callable[[], tuple[int, float, int]]) -> None:
+        """`run` returns (operations, seconds, errors); the server's CPU time is read around it."""
+        before = cpu_seconds(server.pid)
+        operations, seconds, errors = run()
+        after = cpu_seconds(server.pid)
+        self.rates.append(operations / seconds if seconds else 0.0)
+        if before is not None and after is not None and operations:
+            self.cpu.append((after - before) / operations)
+        self.errors += errors
+
+
+def wrk(url: str, seconds: float, headers: dict[str, str]) -> tuple[int, float, int]:
+    """Requests served, over how long, and the count of non-2xx answers and socket errors."""
     command = [*WRK, f"-d{seconds:g}s"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     output = subprocess.run(command + [url], capture_output=True, text=True, timeout=seconds + 30).stdout
-    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    done = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m)\b", output)
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     errors = int(non_2xx.group(1)) if non_2xx else 0
     errors += sum(int(n) for n in sockets.groups()) if sockets else 0
-    return (float(rate.group(1)) if rate else 0.0), errors
+    if done is None:
+        return 0, seconds, errors + 1
+    scale = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[done.group(3)]
+    return int(done.group(1)), float(done.group(2)) * scale, errors
 
 
-def _pact(service: str, label: str, path: str, headers: dict[str, str], answer: httpx.Response) -> dict:
+def _pact(
+    service: str, label: str, path: str, headers: dict[str, str], answer: httpx.Response
+) -> dict[str, Any]:
     """A V4 pact of one interaction: this request, answered exactly as the stub answered it."""
-    request: dict = {"method": "GET", "path": path}
+    request: dict[str, Any] = {"method": "GET", "path": path}
     if headers:
         request["headers"] = {name: [value] for name, value in headers.items()}
     content_type = answer.headers.get("content-type", "application/json")
@@ -105,7 +132,7 @@ class HttpRow:
     headers: dict[str, str]
     stub: Figure = field(default_factory=Figure)
     pact: Figure = field(default_factory=Figure)
-    pact_url: str | None = None
+    pact_server: Served | None = None
 
 
 def _token(auth: str, audience: str) -> str:
@@ -141,7 +168,7 @@ def _http_rows(urls: dict[str, str]) -> list[HttpRow]:
     ]
 
 
-async def _round_trips(ws_url: str, headers: dict[str, str], seconds: float) -> float:
+async def _round_trips(ws_url: str, headers: dict[str, str], seconds: float) -> int:
     from websockets.asyncio.client import connect
 
     async def client(deadline: float) -> int:
@@ -156,10 +183,10 @@ async def _round_trips(ws_url: str, headers: dict[str, str], seconds: float) -> 
         return done
 
     deadline = time.perf_counter() + seconds
-    return sum(await asyncio.gather(*(client(deadline) for _ in range(ROUND_TRIP_CLIENTS)))) / seconds
+    return sum(await asyncio.gather(*(client(deadline) for _ in range(ROUND_TRIP_CLIENTS))))
 
 
-async def _handshakes(ws_url: str, headers: dict[str, str], seconds: float) -> float:
+async def _handshakes(ws_url: str, headers: dict[str, str], seconds: float) -> int:
     from websockets.asyncio.client import connect
 
     async def client(deadline: float) -> int:
@@ -171,21 +198,24 @@ async def _handshakes(ws_url: str, headers: dict[str, str], seconds: float) -> f
         return done
 
     deadline = time.perf_counter() + seconds
-    return sum(await asyncio.gather(*(client(deadline) for _ in range(HANDSHAKE_CLIENTS)))) / seconds
+    return sum(await asyncio.gather(*(client(deadline) for _ in range(HANDSHAKE_CLIENTS))))
 
 
-def _ratio(numerator: float, denominator: float) -> str:
-    return f"{numerator / denominator:6.2f}x" if numerator and denominator else "     –"
+def _timed(count: Callable[[], int]) -> tuple[int, float, int]:
+    started = time.perf_counter()
+    done = count()
+    return done, time.perf_counter() - started, 0
 
 
 def section_rps(seconds: float, rounds: int) -> list[str]:
     has_wrk = shutil.which("wrk") is not None
     has_pact = pact_binary() is not None
-    lines = ["## 3. Requests per second: each stub endpoint against bare Starlette and against `pact stub`"]
+    lines = ["## 3. Throughput: each stub endpoint against bare Starlette and against `pact stub`"]
     lines.append(
         f"load: wrk -t1 -c32, {seconds:g} s per figure (HTTP); {ROUND_TRIP_CLIENTS} connections (round trips), "
-        f"{HANDSHAKE_CLIENTS} clients (handshakes); median of {rounds} interleaved round(s); "
-        "every server its own process, on the cores the load generator uses"
+        f"{HANDSHAKE_CLIENTS} clients (handshakes); median of {rounds} interleaved round(s); every server its "
+        "own process, on the cores the load generator uses. /s: operations per second; cpu µs: the "
+        "server's CPU time per operation; × ratios: higher is faster (rate, and inverse CPU cost)"
     )
     if not has_wrk:
         lines.append("skipped: every HTTP row — wrk is not installed (Debian: apt-get install wrk)")
@@ -195,7 +225,8 @@ def section_rps(seconds: float, rounds: int) -> list[str]:
     trips, shakes = Figure(), Figure()
     with ExitStack() as stack, tempfile.TemporaryDirectory() as folder:
         bare = stack.enter_context(served_baseline())
-        urls = stack.enter_context(served_stubs())
+        stubs = stack.enter_context(served_stubs())
+        urls = stubs.urls
         rows = _http_rows(urls) if has_wrk else []
         for index, row in enumerate(rows):
             answer = httpx.get(urls[row.service] + row.path, headers=row.headers, trust_env=False)
@@ -203,61 +234,72 @@ def section_rps(seconds: float, rounds: int) -> list[str]:
             if has_pact:
                 pact = Path(folder) / f"row{index}.json"
                 pact.write_text(json.dumps(_pact(row.service, row.label, row.path, row.headers, answer)))
-                row.pact_url = stack.enter_context(served_pact(pact))
-                canned = httpx.get(row.pact_url + row.path, headers=row.headers, trust_env=False)
+                row.pact_server = stack.enter_context(served_pact(pact))
+                canned = httpx.get(row.pact_server.url + row.path, headers=row.headers, trust_env=False)
                 assert canned.status_code == 200 and canned.json() == answer.json(), (
                     f"pact stub: {canned.text}"
                 )
         ws_url = urls["websocket-service"].replace("http", "ws", 1) + "/ws"
         ws_headers = {"Authorization": f"Bearer {_token(urls['auth-service'], 'websocket')}"}
-        bare_ws = bare.replace("http", "ws", 1) + "/ws"
+        bare_ws = bare.url.replace("http", "ws", 1) + "/ws"
         for _ in range(rounds):
             if has_wrk:
-                _add(bare_http, wrk(f"{bare}/hello", seconds, {}))
+                bare_http.measure(bare, lambda: wrk(f"{bare.url}/hello", seconds, {}))
                 for row in rows:
-                    _add(row.stub, wrk(urls[row.service] + row.path, seconds, row.headers))
-                    if row.pact_url is not None:
-                        _add(row.pact, wrk(row.pact_url + row.path, seconds, row.headers))
-            bare_trips.rates.append(asyncio.run(_round_trips(bare_ws, {}, seconds)))
-            trips.rates.append(asyncio.run(_round_trips(ws_url, ws_headers, seconds)))
-            bare_shakes.rates.append(asyncio.run(_handshakes(bare_ws, {}, seconds)))
-            shakes.rates.append(asyncio.run(_handshakes(ws_url, ws_headers, seconds)))
+                    url = urls[row.service] + row.path
+                    row.stub.measure(stubs, partial(wrk, url, seconds, row.headers))
+                    if row.pact_server is not None:
+                        pact_url = row.pact_server.url + row.path
+                        row.pact.measure(row.pact_server, partial(wrk, pact_url, seconds, row.headers))
+            bare_trips.measure(bare, lambda: _timed(lambda: asyncio.run(_round_trips(bare_ws, {}, seconds))))
+            trips.measure(
+                stubs, lambda: _timed(lambda: asyncio.run(_round_trips(ws_url, ws_headers, seconds)))
+            )
+            bare_shakes.measure(bare, lambda: _timed(lambda: asyncio.run(_handshakes(bare_ws, {}, seconds))))
+            shakes.measure(
+                stubs, lambda: _timed(lambda: asyncio.run(_handshakes(ws_url, ws_headers, seconds)))
+            )
     lines += _table(bare_http, rows, (bare_trips, trips), (bare_shakes, shakes))
     return lines
 
 
-def _add(figure: Figure, measured: tuple[float, int]) -> None:
-    figure.rates.append(measured[0])
-    figure.errors += measured[1]
+def _ratio(figure: Figure, reference: Figure) -> str:
+    rate = f"{figure.rate / reference.rate:.2f}" if figure.rate and reference.rate else "–"
+    cpu = f"{reference.cpu_us / figure.cpu_us:.2f}" if figure.cpu_us and reference.cpu_us else "–"
+    return f"{rate:>5} {cpu:>5}"
+
+
+def _cells(figure: Figure) -> str:
+    cpu = f"{figure.cpu_us:7.1f}" if figure.cpu else f"{'–':>7}"
+    return f"{figure.rate:7.0f} {cpu}"
 
 
 def _table(
     bare_http: Figure, rows: list[HttpRow], trips: tuple[Figure, Figure], shakes: tuple[Figure, Figure]
 ) -> list[str]:
-    def flag(figure: Figure) -> str:
-        return f"  [{figure.errors} non-2xx/errors]" if figure.errors else ""
+    def flag(*figures: Figure) -> str:
+        errors = sum(f.errors for f in figures)
+        return f"  [{errors} non-2xx answers or socket errors]" if errors else ""
 
-    header = f"{'endpoint':<46} {'stub /s':>9} {'× bare':>8} {'pact stub /s':>13} {'× pact stub':>12}"
-    lines = [header, "-" * len(header)]
+    header = (
+        f"{'':<44} {'stub':>15} {'× bare':>11}   {'pact stub':>15} {'× pact stub':>11}\n"
+        f"{'endpoint':<44} {'/s':>7} {'cpu µs':>7} {'/s':>5} {'cpu':>5}   {'/s':>7} {'cpu µs':>7} {'/s':>5} {'cpu':>5}"
+    )
+    lines = [*header.split("\n"), "-" * 106]
     if rows:
-        lines.append(f"{'bare Starlette GET /hello':<46} {bare_http.rate:9.0f} {'1.00x':>8}{flag(bare_http)}")
+        lines.append(
+            f"{'bare Starlette GET /hello':<44} {_cells(bare_http)} {'1.00':>5} {'1.00':>5}{flag(bare_http)}"
+        )
     for row in rows:
-        pact = (
-            f"{row.pact.rate:13.0f} {_ratio(row.stub.rate, row.pact.rate):>12}"
-            if row.pact.rates
-            else (f"{'–':>13} {'–':>12}")
+        pact = f"{_cells(row.pact)} {_ratio(row.stub, row.pact)}" if row.pact.rates else "–"
+        lines.append(
+            f"{row.label:<44} {_cells(row.stub)} {_ratio(row.stub, bare_http)}   {pact}{flag(row.stub, row.pact)}"
+        )
+    for label, (bare, stub) in (("ping→pong round trips", trips), ("handshakes (token, welcome)", shakes)):
+        lines.append(
+            f"{'bare Starlette WS ' + label.split(' (')[0]:<44} {_cells(bare)} {'1.00':>5} {'1.00':>5}"
         )
         lines.append(
-            f"{row.label:<46} {row.stub.rate:9.0f} {_ratio(row.stub.rate, bare_http.rate):>8} {pact}"
-            f"{flag(row.stub)}{flag(row.pact)}"
-        )
-    for label, (bare, stub) in (
-        ("WebSocket ping→pong round trips", trips),
-        ("WebSocket handshakes (bearer, welcome)", shakes),
-    ):
-        lines.append(f"{'bare Starlette ' + label.split(' ', 1)[1]:<46} {bare.rate:9.0f} {'1.00x':>8}")
-        lines.append(
-            f"{'websocket ' + label.split(' ', 1)[1]:<46} {stub.rate:9.0f} {_ratio(stub.rate, bare.rate):>8}"
-            f" {'n/a: pact stub serves no WebSocket':>26}"
+            f"{'websocket ' + label:<44} {_cells(stub)} {_ratio(stub, bare)}   n/a: pact stub serves no WebSocket"
         )
     return lines

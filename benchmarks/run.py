@@ -151,8 +151,8 @@ def gate(suites: str | None, examples: int, seed: int) -> tuple[float, int, str]
 
 def section_gate_vs_tools(examples: int, seed: int) -> list[str]:
     lines = ["## 1. The gate against the same work with the tools run separately"]
-    with served_stubs() as urls:
-        tools_seconds, notes = tools_one_after_another(urls, examples, seed)
+    with served_stubs() as stubs:
+        tools_seconds, notes = tools_one_after_another(stubs.urls, examples, seed)
     gate_seconds, code, output = gate("pacts,fuzz", examples, seed)
     full_seconds, full_code, full_output = gate(None, examples, seed)
     summary = next((line for line in reversed(full_output.splitlines()) if line.strip()), "")
