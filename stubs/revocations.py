@@ -79,7 +79,6 @@ class RevocationFollower:
         self.live = False
         self.synced = False
         self.seq = -1
-        self.connects = 0
         self._task: asyncio.Task[None] | None = None
         self._watches: dict[tuple[str, str], set[_Watch]] = {}
         self._pruned_at = time.monotonic()
@@ -149,7 +148,6 @@ class RevocationFollower:
                 ping_interval=None,  # see _keepalive
                 max_size=None,
             ) as feed:
-                self.connects += 1
                 keepalive = asyncio.create_task(self._keepalive(feed), name="revocation-feed-keepalive")
                 try:
                     async for frame in feed:
