@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import cached_property
 
 _NAMESPACE = uuid.UUID("6f1d3c3e-6c0a-4a55-9a43-2f0b1b8c7d10")
 
@@ -25,7 +26,7 @@ class DemoUser:
     tenant_id: str
     roles: tuple[str, ...]
 
-    @property
+    @cached_property
     def id(self) -> str:
         return demo_id(self.email)
 
@@ -56,16 +57,21 @@ CLIENTS: tuple[DemoClient, ...] = (
 )
 
 
+_BY_EMAIL = {u.email: u for u in USERS}
+_BY_ID = {u.id: u for u in USERS}  # `id` is a uuid5: computed once, not per request
+_CLIENTS = {c.client_id: c for c in CLIENTS}
+
+
 def user_by_email(email: str) -> DemoUser | None:
-    return next((u for u in USERS if u.email == email.lower()), None)
+    return _BY_EMAIL.get(email.lower())
 
 
 def user_by_id(user_id: str) -> DemoUser | None:
-    return next((u for u in USERS if u.id == user_id), None)
+    return _BY_ID.get(user_id)
 
 
 def client_by_id(client_id: str) -> DemoClient | None:
-    return next((c for c in CLIENTS if c.client_id == client_id), None)
+    return _CLIENTS.get(client_id)
 
 
 def secrets() -> dict[str, str]:

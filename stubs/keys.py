@@ -6,13 +6,17 @@ tokens signed by it must fail everywhere. Removed keys are remembered only so th
 provider states can mint a token signed by one. A ring starts with one such key already behind it
 (a key "rotated out before this process started"), so that minting a token signed by a removed key
 never has to rotate the live keys — which would invalidate every token in use by other clients.
+
+Whoever must know when the key set changes (the revocation feed, which tells resource services)
+registers with `on_change`; `horizons()` says until when each valid key stays valid.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -28,9 +32,17 @@ class SigningKey:
     private_key: rsa.RSAPrivateKey
     created_at: float
     retired_at: float | None = None
+    #: The parsed public key, made once: verification with a parsed key object is the cheap path.
+    public_key: rsa.RSAPublicKey = field(init=False, repr=False)
+    #: Its public JWK, made once (the JWKS is served on every key lookup of every client).
+    jwk: dict[str, Any] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.public_key = self.private_key.public_key()
+        self.jwk = self.public_jwk()
 
     def public_jwk(self) -> dict[str, Any]:
-        jwk: dict[str, Any] = RSAAlgorithm.to_jwk(self.private_key.public_key(), as_dict=True)
+        jwk: dict[str, Any] = RSAAlgorithm.to_jwk(self.public_key, as_dict=True)
         jwk.update({"kid": self.kid, "use": "sig", "alg": "RS256"})
         return jwk
 
@@ -60,6 +72,16 @@ class KeyRing:
         self.removed: list[SigningKey] = [retired]
         self._current = self._new_key()
         self._previous: list[SigningKey] = []
+        self._listeners: list[Callable[[], None]] = []
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after every rotation or removal (not when a grace period ends by the clock:
+        `horizons()` announced that in advance)."""
+        self._listeners.append(listener)
+
+    def _changed(self) -> None:
+        for listener in self._listeners:
+            listener()
 
     def _new_key(self) -> SigningKey:
         key = _pooled_key(self._generated)
@@ -77,12 +99,14 @@ class KeyRing:
         old.retired_at = self._clock()
         self._previous.append(old)
         self._current = self._new_key()
+        self._changed()
         return self._current
 
     def remove_previous(self) -> list[SigningKey]:
         """End every grace period now (what the clock does on its own after `grace_seconds`)."""
         gone, self._previous = self._previous, []
         self.removed.extend(gone)
+        self._changed()
         return gone
 
     def _expire(self) -> None:
@@ -98,5 +122,11 @@ class KeyRing:
     def find(self, kid: str) -> SigningKey | None:
         return next((k for k in self.valid_keys() if k.kid == kid), None)
 
+    def horizons(self) -> dict[str, float | None]:
+        """Each valid key id → when its grace period ends (None: the current key, no end yet)."""
+        return {
+            k.kid: None if k.retired_at is None else k.retired_at + self._grace for k in self.valid_keys()
+        }
+
     def jwks(self) -> dict[str, Any]:
-        return {"keys": [k.public_jwk() for k in self.valid_keys()]}
+        return {"keys": [k.jwk for k in self.valid_keys()]}

@@ -27,6 +27,7 @@ from starlette.routing import Route
 
 from contracts import SpecFile
 from stubs.problems import Problem
+from stubs.schemas import compiled_validator
 from stubs.tokens import Principal
 
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
@@ -99,6 +100,7 @@ class _Operation:
                     param = self._resolve(param["$ref"])
                 params[(param["in"], param["name"])] = (param, pointer)
         self.parameters = params
+        self.query_names = frozenset(name for (location, name) in params if location == "query")
         body = self.operation.get("requestBody")
         self.body_pointer = f"{self._base}/requestBody"
         if body is not None and "$ref" in body:
@@ -114,9 +116,8 @@ class _Operation:
     def validator(self, pointer: str) -> jsonschema.protocols.Validator:
         validator = self._validators.get(pointer)
         if validator is None:
-            schema = {"$ref": f"{_CONTRACT_URI}#{pointer}"}
-            validator = jsonschema.Draft202012Validator(
-                schema, registry=self._registry, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+            validator = compiled_validator(
+                jsonschema.Draft202012Validator, self._registry, _CONTRACT_URI, pointer
             )
             self._validators[pointer] = validator
         return validator
@@ -194,7 +195,7 @@ async def _validate(op: _Operation, call: Call) -> None:
     request = call.request
     problems: list[dict[str, str]] = []
     query = _query_multi(request)
-    declared = {name for (location, name) in op.parameters if location == "query"}
+    declared = op.query_names
     problems.extend(
         {"location": f"query/{name}", "message": "not a parameter of this operation"}
         for name in query
@@ -235,8 +236,11 @@ async def _validate(op: _Operation, call: Call) -> None:
 
 
 def _query_multi(request: Request) -> dict[str, str | list[str]]:
+    raw: bytes = request.scope.get("query_string", b"")
+    if not raw:
+        return {}
     values: dict[str, list[str]] = {}
-    for key, value in parse_qsl(request.url.query, keep_blank_values=True):
+    for key, value in parse_qsl(raw.decode(), keep_blank_values=True):
         values.setdefault(key, []).append(value)
     return {k: v if len(v) > 1 else v[0] for k, v in values.items()}
 

@@ -5,9 +5,13 @@
   loops, so each loop gets its own client.
 - `RemoteJWKS`: the auth service's JWKS, fetched once, cached by `kid`, refetched when an unknown `kid`
   shows up (a rotation) but at most once per `jwks_refetch_interval` (so a flood of forged `kid`s
-  cannot turn into a flood of JWKS fetches); concurrent callers share one fetch in flight.
+  cannot turn into a flood of JWKS fetches); concurrent callers share one fetch in flight. The
+  revocation feed (`stubs.revocations`) tells it which keys were removed and when each retired key's
+  grace period ends, so a removed key stops validating at once although it is still cached.
 - `ServiceTokens`: client-credentials tokens for this service, cached until shortly before expiry.
-- `Introspector`: RFC 7662 introspection, which is how revocation is seen "at once" by every service.
+
+Revocation is not asked per request (no introspection call on the request path): the resource
+services follow the auth service's revocation feed instead (`stubs.revocations`).
 """
 
 from __future__ import annotations
@@ -76,15 +80,39 @@ class RemoteJWKS:
     def __init__(self, auth: PeerClient, settings: PeerSettings) -> None:
         self._auth = auth
         self._interval = settings.jwks_refetch_interval
+        self._clock = settings.clock
         self._keys: dict[str, Any] = {}
+        #: kid → end of its grace period, and the kids removed for good (never taken back from a fetch
+        #: that was already under way when the feed said so).
+        self._until: dict[str, float] = {}
+        self._gone: set[str] = set()
         self._fetched_at = float("-inf")
         self._inflight: dict[asyncio.AbstractEventLoop, asyncio.Task[None]] = {}
         self.fetches = 0
 
     async def get(self, kid: str) -> Any | None:
-        if kid not in self._keys:
+        key = self._keys.get(kid)
+        if key is None:
             await self._refresh_if_due()
-        return self._keys.get(kid)
+            key = self._keys.get(kid)
+            if key is None:
+                return None
+        until = self._until.get(kid)
+        if until is not None and self._clock() >= until:
+            return None
+        return key
+
+    def restrict(self, valid: dict[str, float | None]) -> list[str]:
+        """Only the keys of `valid` (kid → end of grace, or None) stay; returns the kids removed."""
+        self._until = {kid: until for kid, until in valid.items() if until is not None}
+        removed = [kid for kid in self._keys if kid not in valid]
+        self._gone.update(removed)
+        self._keys = {kid: key for kid, key in self._keys.items() if kid in valid}
+        return removed
+
+    def removed(self, kid: str) -> bool:
+        until = self._until.get(kid)
+        return kid in self._gone or (until is not None and self._clock() >= until)
 
     async def _refresh_if_due(self) -> None:
         """One fetch at a time: callers that arrive while it runs wait for it rather than failing
@@ -111,7 +139,7 @@ class RemoteJWKS:
                 jwk = jwt.PyJWK(entry)
             except jwt.PyJWTError:
                 continue
-            if entry.get("kid"):
+            if entry.get("kid") and entry["kid"] not in self._gone:
                 keys[entry["kid"]] = jwk.key
         # Keys missing from the new set are gone: a removed rotation key must stop validating.
         self._keys = keys
@@ -150,35 +178,3 @@ class ServiceTokens:
 
     def forget(self, audience: str, scope: str) -> None:
         self._cache.pop((audience, scope), None)
-
-
-class Introspector:
-    """Asks the auth service whether a token is still active (revocation is seen at once)."""
-
-    def __init__(self, auth: PeerClient, tokens: ServiceTokens) -> None:
-        self._auth = auth
-        self._tokens = tokens
-        self._revoked: set[str] = set()  # a revoked jti never comes back; active ones are re-asked
-
-    async def is_revoked(self, token: str, claims: dict[str, Any]) -> bool:
-        jti = str(claims.get("jti"))
-        if jti in self._revoked:
-            return True
-        for attempt in range(2):
-            bearer = await self._tokens.get("auth", "auth:introspect")
-            response = await self._auth.request(
-                "POST",
-                "/v2/auth/introspect",
-                data={"token": token},
-                headers={"Authorization": f"Bearer {bearer}"},
-            )
-            if response.status_code == 401 and attempt == 0:
-                self._tokens.forget("auth", "auth:introspect")  # our own token was rotated out
-                continue
-            if response.status_code != 200:
-                raise PeerUnavailable(f"introspection answered {response.status_code}")
-            if response.json().get("active") is True:
-                return False
-            self._revoked.add(jti)
-            return True
-        raise PeerUnavailable("introspection refused the service token")

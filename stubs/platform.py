@@ -1,8 +1,9 @@
 """The three stubs wired together and served on loopback: the embedded target of the gate.
 
 Sockets are bound first (port 0 = a free port), so each stub is built knowing its peers' URLs:
-the backend and WebSocket stubs fetch the auth stub's JWKS and introspect through it, and the
-WebSocket stub reads runs through the backend's internal API, over real HTTP as a deployment would.
+the backend and WebSocket stubs fetch the auth stub's JWKS and follow its revocation feed (each
+connects on startup; `stubs.revocations`), and the WebSocket stub reads runs through the backend's
+internal API, over real HTTP and WebSocket connections as a deployment would.
 Factories are parameters so a test can swap in a deliberately broken variant of one service.
 """
 

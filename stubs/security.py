@@ -55,12 +55,13 @@ def bearer_token(conn: HTTPConnection) -> str | None:
     """The raw token from `Authorization: Bearer`, or for WebSockets from `bearer.<jwt>` subprotocols.
 
     Raises `TokenRejected` for a header that is present but not exactly one well-formed bearer token.
+    (Read from the raw ASGI headers, whose names servers give in lower case: this runs on every request.)
     """
-    headers = conn.headers.getlist("authorization")
+    headers = [value for name, value in conn.scope["headers"] if name == b"authorization"]
     if len(headers) > 1:
         raise TokenRejected("more than one Authorization header")
     if headers:
-        match = _BEARER.match(headers[0])
+        match = _BEARER.match(headers[0].decode("latin-1"))
         if match is None:
             raise TokenRejected("malformed Authorization header")
         return match.group(1)

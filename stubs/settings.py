@@ -46,13 +46,18 @@ class PeerSettings:
 
     auth_url: str
     issuer: str = DEFAULT_ISSUER
-    #: The service's own client credentials, for introspection and the backend's internal API.
+    #: The service's own client credentials, for the revocation feed and the backend's internal API.
     client_id: str = ""
     client_secret: str = ""
     #: Minimum seconds between two JWKS refetches triggered by an unknown `kid`.
     jwks_refetch_interval: float = 1.0
     #: Allowed clock skew when checking `exp`, `nbf` and `iat`.
     leeway_seconds: int = 30
+    #: How long a request waits for the revocation feed's first snapshot (afterwards, a service that
+    #: lost the feed refuses at once with 503: it cannot know what was revoked meanwhile).
+    feed_wait: float = 3.0
+    #: Keep-alive pings on the feed: a silent auth service is noticed within about twice this.
+    feed_ping_interval: float = 2.0
     client_factory: ClientFactory | None = field(default=None, compare=False)
     clock: Clock = field(default=time.time, compare=False)
 

@@ -5,6 +5,11 @@ trusted yet), then the header (`alg` pinned to RS256 and `typ` pinned to `at+jwt
 `alg: none`, HS/RS key confusion nor a refresh token gets through), then the `kid` looked up in the
 issuer's JWKS only (`jku`, `x5u` and embedded `jwk` are never followed), then signature and claims
 with the injected clock, then revocation. Each refusal says why, for `WWW-Authenticate`.
+
+A token whose signature was verified once is remembered by its exact bytes (never by its header,
+payload or signature alone, which would let another token pass as it): presented again, it costs no
+RSA verification, but its key must still be valid, its times are checked against the clock and its
+revocation is looked up, on every request.
 """
 
 from __future__ import annotations
@@ -48,9 +53,11 @@ class Principal:
     roles: frozenset[str] = frozenset()
     client_id: str | None = None
     claims: dict[str, Any] = field(default_factory=dict, compare=False)
+    #: The `kid` of the key that signed the token (a connection closes when that key is removed).
+    key_id: str | None = None
 
     @classmethod
-    def from_claims(cls, claims: dict[str, Any]) -> Principal:
+    def from_claims(cls, claims: dict[str, Any], key_id: str | None = None) -> Principal:
         aud = claims["aud"]
         audiences = (aud,) if isinstance(aud, str) else tuple(aud)
         is_user = "tenant_id" in claims
@@ -65,6 +72,7 @@ class Principal:
             roles=frozenset(claims.get("roles", ())),
             client_id=claims.get("client_id"),
             claims=claims,
+            key_id=key_id,
         )
 
 
@@ -98,6 +106,10 @@ def check_times(claims: dict[str, Any], now: float, leeway: float) -> None:
         raise TokenRejected("token issued in the future")
 
 
+#: How many verified tokens a validator remembers (the oldest is forgotten first).
+VERIFIED_CACHE_SIZE = 4096
+
+
 class AccessTokenValidator:
     """Validates bearer access tokens for one service (its accepted audiences)."""
 
@@ -117,8 +129,37 @@ class AccessTokenValidator:
         self._clock = clock
         self._leeway = leeway
         self._is_revoked = is_revoked
+        self._verified: dict[str, Principal] = {}
 
     async def validate(self, token: str) -> Principal:
+        known = self._verified.get(token)
+        if known is not None:
+            return await self._recheck(token, known)
+        principal = await self._verify(token)
+        verified = self._verified
+        if len(verified) >= VERIFIED_CACHE_SIZE:
+            try:
+                del verified[next(iter(verified))]
+            except (RuntimeError, StopIteration, KeyError):  # another thread's caller got there first
+                pass
+        verified[token] = principal
+        return principal
+
+    async def _recheck(self, token: str, principal: Principal) -> Principal:
+        """A token verified before: everything but the signature again (key, times, revocation)."""
+        if principal.key_id is None or await self._keys.get(principal.key_id) is None:
+            self._verified.pop(token, None)
+            raise TokenRejected("unknown key id")
+        try:
+            check_times(principal.claims, self._clock(), self._leeway)
+        except TokenRejected:
+            self._verified.pop(token, None)
+            raise
+        if self._is_revoked is not None and await self._is_revoked(token, principal.claims):
+            raise TokenRejected("token revoked")
+        return principal
+
+    async def _verify(self, token: str) -> Principal:
         if len(token) > MAX_TOKEN_BYTES:
             raise TokenRejected("token too large")
         header = read_unverified_header(token)
@@ -136,7 +177,7 @@ class AccessTokenValidator:
         check_times(claims, self._clock(), self._leeway)
         if self._is_revoked is not None and await self._is_revoked(token, claims):
             raise TokenRejected("token revoked")
-        return Principal.from_claims(claims)
+        return Principal.from_claims(claims, key_id=kid)
 
 
 def decode_signed(token: str, key: Any, *, issuer: str, audiences: list[str]) -> dict[str, Any]:

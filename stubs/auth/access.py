@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 
 from stubs.problems import Problem
 from stubs.security import require_service, require_user
@@ -33,8 +33,8 @@ def user_caller(request: Request) -> Principal:
     return principal
 
 
-def introspecting_service(request: Request) -> Principal:
-    """A service token for the auth service with the introspection scope."""
+def introspecting_service(request: HTTPConnection) -> Principal:
+    """A service token for the auth service with the introspection scope (also: the revocation feed)."""
     principal = require_service(request, REALM, scopes=(INTROSPECT_SCOPE,))
     if INTROSPECT_AUDIENCE not in principal.audiences:
         raise _wrong_audience()

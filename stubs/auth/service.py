@@ -4,6 +4,9 @@ v1 and v2 differ only in shapes and status codes; both call this. State (session
 tokens, revoked `jti`s, throttling) is in memory per app. A *session* is one refresh-token family:
 every refresh spends the presented token and issues the next; presenting a spent one means it was
 stolen, so the whole family — its refresh tokens and the access tokens issued from it — is revoked.
+
+Every revocation and every change of the signing keys is also published on `feed`
+(`stubs.auth.feed`), which is how the resource services learn of them without asking per request.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 
 import jwt
 
+from stubs.auth.feed import RevocationFeed
 from stubs.auth.throttle import LoginThrottle
 from stubs.demo import CLIENTS, USERS, DemoClient, DemoUser, user_by_email, user_by_id
 from stubs.keys import KeyRing, SigningKey
@@ -87,6 +91,8 @@ class Session:
     scope: str
     expires_at: float
     revoked: bool = False
+    #: Once revoked: when the last access token issued from it has expired for sure.
+    revoked_until: float = 0.0
     current_refresh: str | None = None
     access_jtis: set[str] = field(default_factory=set)
 
@@ -103,7 +109,7 @@ class LocalKeys:
 
     async def get(self, kid: str) -> Any | None:
         key = self._ring.find(kid)
-        return key.private_key.public_key() if key else None
+        return key.public_key if key else None
 
 
 class AuthService:
@@ -119,6 +125,8 @@ class AuthService:
         )
         self.sessions: dict[str, Session] = {}
         self.revoked_access: dict[str, float] = {}  # jti -> exp
+        self.feed = RevocationFeed(self._feed_snapshot)
+        self.keys.on_change(lambda: self.feed.publish(keys=self.keys.horizons()))
         self._password_digests = {u.email: _digest(u.password) for u in USERS}
         self._secret_digests = {c.client_id: _digest(c.secret) for c in CLIENTS}
         self._dummy = _digest(uuid.uuid4().hex)
@@ -193,8 +201,27 @@ class AuthService:
         session.revoked = True
         session.current_refresh = None
         horizon = self.clock() + self.settings.access_token_ttl
+        session.revoked_until = horizon
         for jti in session.access_jtis:
             self.revoked_access.setdefault(jti, horizon)
+        self.feed.publish(
+            sid={session.sid: horizon}, jti={jti: self.revoked_access[jti] for jti in session.access_jtis}
+        )
+
+    def revoke_access(self, jti: str, expires_at: float) -> None:
+        """Deny one access token until its `exp`, here and (through the feed) everywhere."""
+        self.revoked_access[jti] = expires_at
+        self.feed.publish(jti={jti: expires_at})
+
+    def _feed_snapshot(self) -> dict[str, Any]:
+        now = self.clock()
+        return {
+            "jti": {jti: until for jti, until in self.revoked_access.items() if until > now},
+            "sid": {
+                s.sid: s.revoked_until for s in self.sessions.values() if s.revoked and s.revoked_until > now
+            },
+            "keys": self.keys.horizons(),
+        }
 
     # ---- grants ----------------------------------------------------------------------------
 
@@ -313,10 +340,10 @@ class AuthService:
             principal = await self.validator.validate(token)
         except TokenRejected:
             return
-        self.revoked_access[principal.jti] = principal.expires_at
+        self.revoke_access(principal.jti, principal.expires_at)
 
     async def logout(self, access_claims: dict[str, Any], refresh_token: str | None) -> None:
-        self.revoked_access[str(access_claims["jti"])] = float(access_claims["exp"])
+        self.revoke_access(str(access_claims["jti"]), float(access_claims["exp"]))
         session = self.sessions.get(str(access_claims.get("sid")))
         if session is not None:
             self.revoke_session(session)

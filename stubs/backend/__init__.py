@@ -1,9 +1,10 @@
 """The backend-service stub: threads, messages, agent runs and an internal API, per its two contracts.
 
 `create_app(settings)` wires one app instance: a store in memory (`app.state.store`, seeded empty;
-users are `stubs.demo`'s, by token `sub`), token checks as a deployment does them (the auth service's
-JWKS over HTTP, refetched when a new `kid` appears, and introspection of every token so revocation
-is seen at once, with the backend's own client credentials), one `SpecRouter` per contract
+users are `stubs.demo`'s, by token `sub`), token checks as a deployment does them (signatures against
+the auth service's JWKS fetched over HTTP, refetched when a new `kid` appears, and revocation looked up
+in the denylist the auth service's revocation feed keeps up to date — `app.state.revocations`, followed
+with the backend's own client credentials from startup), one `SpecRouter` per contract
 (`app.state.routers`, so tests can assert nothing declared is missing), the deprecation headers on
 every `/v1/` answer, and the provider states.
 
@@ -31,9 +32,10 @@ from contracts import spec_by_name
 from stubs.backend import api_v1, api_v2, internal, states
 from stubs.backend.store import Store
 from stubs.operations import SpecRouter
-from stubs.peers import Introspector, PeerClient, RemoteJWKS, ServiceTokens
+from stubs.peers import PeerClient, RemoteJWKS, ServiceTokens
 from stubs.problems import EXCEPTION_HANDLERS
 from stubs.provider_states import ProviderStates
+from stubs.revocations import RevocationFollower
 from stubs.security import BearerBackend
 from stubs.settings import BackendSettings
 from stubs.tokens import AccessTokenValidator
@@ -51,14 +53,14 @@ def create_app(settings: BackendSettings) -> Starlette:
     peer = settings.peer
     auth = PeerClient(peer.auth_url, peer)
     jwks = RemoteJWKS(auth, peer)
-    introspector = Introspector(auth, ServiceTokens(auth, peer))
+    revocations = RevocationFollower(auth, ServiceTokens(auth, peer), jwks, peer)
     validator = AccessTokenValidator(
         jwks,
         issuer=peer.issuer,
         audiences=[settings.audience],
         clock=peer.clock,
         leeway=peer.leeway_seconds,
-        is_revoked=introspector.is_revoked,
+        is_revoked=revocations.is_revoked,
     )
     store = Store(run_interval=settings.run_event_interval, run_outputs=settings.run_output_events)
 
@@ -72,7 +74,9 @@ def create_app(settings: BackendSettings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        revocations.start()
         yield
+        await revocations.stop()
         await auth.aclose()
 
     app = Starlette(
@@ -92,6 +96,7 @@ def create_app(settings: BackendSettings) -> Starlette:
     )
     app.state.store = store
     app.state.jwks = jwks
+    app.state.revocations = revocations
     app.state.routers = {"backend-v1": v1, "backend-v2": v2}
     app.state.provider_states = provider_states
     return app

@@ -17,6 +17,7 @@ import threading
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Literal
 
 from stubs.backend.runs import Run
@@ -24,6 +25,7 @@ from stubs.backend.runs import Run
 Role = Literal["user", "assistant"]
 
 
+@lru_cache(maxsize=4096)  # the same instants are rendered again on every read of a list
 def timestamp(epoch: float) -> str:
     """RFC 3339 in UTC with milliseconds, the form every date-time of the API takes."""
     return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -80,6 +82,8 @@ class Store:
         self._lock = threading.RLock()
         self._positions = itertools.count(1)
         self._threads: dict[str, Thread] = {}
+        #: Each owner's threads in creation (= position) order: listing does not scan everyone's.
+        self._owned: dict[Owner, dict[str, Thread]] = {}
         self._messages: dict[str, list[Message]] = {}
         self._runs: dict[str, Run] = {}
 
@@ -89,6 +93,7 @@ class Store:
         with self._lock:
             thread = Thread(str(uuid.uuid4()), owner, name, now, now, next(self._positions))
             self._threads[thread.id] = thread
+            self._owned.setdefault(owner, {})[thread.id] = thread
             self._messages[thread.id] = []
             return thread
 
@@ -99,11 +104,12 @@ class Store:
 
     def threads_of(self, owner: Owner) -> list[Thread]:
         with self._lock:
-            return sorted((t for t in self._threads.values() if t.owner == owner), key=lambda t: t.position)
+            return list(self._owned.get(owner, {}).values())
 
     def delete_thread(self, thread: Thread) -> None:
         with self._lock:
             self._threads.pop(thread.id, None)
+            self._owned.get(thread.owner, {}).pop(thread.id, None)
             self._messages.pop(thread.id, None)
             for run_id in [r.id for r in self._runs.values() if r.thread_id == thread.id]:
                 del self._runs[run_id]

@@ -65,6 +65,7 @@ def create_app(settings: WebSocketSettings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        service.revocations.start()
         yield
         await service.aclose()
 

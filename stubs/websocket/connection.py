@@ -1,7 +1,11 @@
-"""One accepted `/ws` connection: its reader, its writer, its heartbeat and its token's expiry.
+"""One accepted `/ws` connection: its reader, its writer, its heartbeat and its token's lifetime.
+
+The token's lifetime ends at its `exp` (close 4401) or when it is revoked — the token, its session,
+or the key that signed it (close 4410, as soon as the revocation feed says so: the connection watches
+its token in `service.revocations`).
 
 Every server message goes through one queue and one writer task, so frames leave in the order their
-session numbered them, and a close (1009, 4401, 4409) is sent after what was already queued. The
+session numbered them, and a close (1009, 4401, 4409, 4410) is sent after what was already queued. The
 reader handles client messages one at a time, so replies come in the order of the requests. The
 connection ends when the client goes away, when the writer has sent a close, or when the server
 shuts down; its session is then detached (kept for `resume`), not closed.
@@ -33,6 +37,7 @@ CLOSE_FRAME_TOO_LARGE = 1009
 CLOSE_INTERNAL_ERROR = 1011
 CLOSE_TOKEN_EXPIRED = 4401
 CLOSE_TAKEN_OVER = 4409
+CLOSE_TOKEN_REVOKED = 4410
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +58,7 @@ class Connection:
         self.settings = service.settings
         self._outbox: asyncio.Queue[dict[str, Any] | Close] = asyncio.Queue()
         self._taken_over = False
+        self._revoked = False
         self.session: Session = service.sessions.create(principal, attachment=self)
 
     # -- Attachment -------------------------------------------------------------------------------
@@ -64,8 +70,21 @@ class Connection:
         self._taken_over = True
         self._outbox.put_nowait(Close(CLOSE_TAKEN_OVER, "session resumed elsewhere"))
 
+    def revoked(self) -> None:
+        """The token was revoked (or its session, or its signing key removed): close after what is queued."""
+        if not self._revoked:
+            self._revoked = True
+            self._outbox.put_nowait(Close(CLOSE_TOKEN_REVOKED, "token revoked"))
+
     # -- lifetime ---------------------------------------------------------------------------------
     async def serve(self) -> None:
+        unwatch = self.service.revocations.watch(self.principal, self.revoked)
+        try:
+            await self._serve()
+        finally:
+            unwatch()
+
+    async def _serve(self) -> None:
         self.service.welcome(self.session, self.principal)
         writer = asyncio.create_task(self._write(), name="ws-writer")
         reader = asyncio.create_task(self._read(), name="ws-reader")

@@ -20,6 +20,7 @@ import jsonschema
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
+from stubs.schemas import compiled_validator
 from stubs.settings import Clock
 
 _CONTRACT_URI = "urn:contractgate:asyncapi"
@@ -101,10 +102,8 @@ class Protocol:
                 wire_type = schema.get("properties", {}).get("type", {}).get("const")
                 if not isinstance(wire_type, str):
                     raise ValueError(f"message {ref['$ref']} has no `type` const in its payload schema")
-                self._validators[wire_type] = jsonschema.Draft7Validator(
-                    {"$ref": f"{_CONTRACT_URI}#{pointer}"},
-                    registry=registry,
-                    format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER,
+                self._validators[wire_type] = compiled_validator(
+                    jsonschema.Draft7Validator, registry, _CONTRACT_URI, pointer
                 )
 
     @property

@@ -1,9 +1,10 @@
 """The websocket-service's state and its dependencies, wired as a deployment would wire them.
 
 One `WebSocketService` per app: the protocol read from the AsyncAPI contract, the sessions, and the
-peers — the auth service (JWKS, introspection for revocation, this service's own client-credentials
-tokens) and the backend's internal runs API. Handshake authentication is here too: the same
-`AccessTokenValidator` and `BearerBackend` the HTTP stubs use, for audience `websocket`.
+peers — the auth service (JWKS, the revocation feed, this service's own client-credentials tokens)
+and the backend's internal runs API. Handshake authentication is here too: the same
+`AccessTokenValidator` and `BearerBackend` the HTTP stubs use, for audience `websocket`, with
+revocation looked up in the denylist `revocations` follows; open connections watch it as well.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from typing import Any
 from starlette.websockets import WebSocket
 
 from contracts import asyncapi_spec
-from stubs.peers import Introspector, PeerClient, RemoteJWKS, ServiceTokens
+from stubs.peers import PeerClient, RemoteJWKS, ServiceTokens
 from stubs.problems import Problem
+from stubs.revocations import RevocationFollower
 from stubs.security import BearerBackend, require_user
 from stubs.settings import WebSocketSettings
 from stubs.tokens import AccessTokenValidator, Principal
@@ -39,14 +41,14 @@ class WebSocketService:
         self.backend = PeerClient(settings.backend_url, peer)
         self.tokens = ServiceTokens(self.auth, peer)
         self.jwks = RemoteJWKS(self.auth, peer)
-        self.introspector = Introspector(self.auth, self.tokens)
+        self.revocations = RevocationFollower(self.auth, self.tokens, self.jwks, peer)
         self.validator = AccessTokenValidator(
             self.jwks,
             issuer=peer.issuer,
             audiences=[settings.audience],
             clock=peer.clock,
             leeway=peer.leeway_seconds,
-            is_revoked=self.introspector.is_revoked,
+            is_revoked=self.revocations.is_revoked,
         )
         self.bearer = BearerBackend(self.validator)
         self.runs = BackendRuns(self.backend, self.tokens)
@@ -95,6 +97,7 @@ class WebSocketService:
         session.follow(run_id, follow(self.runs, run_id, emit, poll_interval=self.settings.run_poll_interval))
 
     async def aclose(self) -> None:
+        await self.revocations.stop()
         self.sessions.close_all()
         await self.auth.aclose()
         await self.backend.aclose()

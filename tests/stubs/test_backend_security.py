@@ -1,7 +1,7 @@
 """Who the backend stub lets in: tenant isolation, audiences, expiry, revocation, key rotation, scopes.
 
-Tokens are real (minted by the auth stub) and the backend checks them as a deployment does: through
-the auth service's JWKS and its introspection endpoint, over HTTP.
+Tokens are real (minted by the auth stub) and the backend checks them as a deployment does: against
+the auth service's JWKS, fetched over HTTP, and the denylist its revocation feed keeps up to date.
 """
 
 from __future__ import annotations
