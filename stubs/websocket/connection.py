@@ -26,6 +26,7 @@ from stubs.websocket.protocol import (
     ClientMessage,
     ProtocolError,
 )
+from stubs.websocket.runs import checked_run
 from stubs.websocket.service import WebSocketService
 from stubs.websocket.sessions import Session
 
@@ -175,7 +176,7 @@ class Connection:
                 ref="/payload/run_id",
             )
         try:
-            run = await self.service.runs.run(run_id)
+            run = await checked_run(self.service.runs, run_id, poll_interval=self.settings.run_poll_interval)
         except PeerUnavailable:  # cannot tell whose run it is: refuse rather than guess
             raise ProtocolError(
                 NOT_FOUND,
