@@ -62,7 +62,10 @@ def gate_command(seed: int, report_dir: Path, args: argparse.Namespace) -> list[
 
 
 def failing_checks(report: Path) -> list[dict[str, object]]:
-    """The results of gate.json that are not a pass or a counted skip."""
+    """The results of gate.json that are not a pass or a counted skip (none without a gate.json: the
+    gate stopped before writing one, and its output says why)."""
+    if not report.exists():
+        return []
     try:
         document = json.loads(report.read_text())
     except (OSError, ValueError) as exc:
