@@ -268,7 +268,7 @@ def fuzz(
 
 
 def ws(
-    platform: Platform, observers: dict[str, Observed], clients: int, timeout: float
+    platform: Platform, observers: dict[str, Observed], clients: int, streams: int, timeout: float
 ) -> tuple[list[str], int]:
     """The clients in a process of their own (as real clients would be), the server side counted here."""
     observer = observers["websocket-service"]
@@ -283,6 +283,7 @@ def ws(
         f"--backend-url={platform.backend_url}",
         f"--ws-url={platform.websocket_url}",
         f"--clients={clients}",
+        f"--streams={streams}",
         f"--expected-events={expected}",
         f"--timeout={timeout}",
     ]
@@ -298,8 +299,8 @@ def ws(
     refused = dict(statuses - statuses_before)
     session, events = f["session"], f["events"]
     return [
-        f"WebSocket clients:          {clients} ({f['connected']} connected, peak {f['peak']} open at once), "
-        f"{f['seconds']:.1f} s",
+        f"WebSocket clients:          {clients} ({f['connected']} connected, peak {f['peak']} open at once, "
+        f"each open until all were done), {f['seconds']:.1f} s; runs followed {streams} at a time",
         f"accepted by the server:     {accepted - accepted_before}; handshakes refused: {refused or 'none'}; "
         f"server closes: {dict(server_closes) or 'none'}",
         f"runs followed to the end:   {f['completed']} of {clients} ({expected} events each)",
@@ -335,6 +336,9 @@ def main() -> int:
     parser.add_argument("--fuzz-seconds", type=float, default=600, help="start no fuzz round after this")
     parser.add_argument(
         "--clients", type=int, default=1000, help="concurrent WebSocket clients (default 1000)"
+    )
+    parser.add_argument(
+        "--streams", type=int, default=100, help="of the connected clients, runs created and followed at once"
     )
     parser.add_argument("--events", type=int, default=20, help="output events of each client's run")
     parser.add_argument(
@@ -385,7 +389,7 @@ def main() -> int:
             lines.append(state("after fuzz:", observers, ports, took))
         if "ws" not in args.skip:
             print(f"websocket: {args.clients} clients …", flush=True)
-            ws_lines, ws_problems = ws(platform, observers, args.clients, args.ws_seconds)
+            ws_lines, ws_problems = ws(platform, observers, args.clients, args.streams, args.ws_seconds)
             lines += ["", "## WebSocket"] + ws_lines
             problems += ws_problems
             took = settle(observers, idle, ports, 30)

@@ -37,6 +37,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from stubs.demo import USERS  # noqa: E402
 
 FINAL = frozenset({"completed", "cancelled"})
+#: REST calls (tokens, threads, runs) the clients have in flight at once: more only queue at the
+#: backend ahead of the WebSocket stub's own calls, whose answers must come within its 5 s timeout.
+REST_WIDTH = 16
 
 
 @dataclass
@@ -92,22 +95,27 @@ class WsFigures:
         return data
 
     def problems(self) -> int:
+        """Numbers out of line, and clients that did not see it through (`failures` says why)."""
         lost = self.session.lost + self.events.lost
         twice = self.session.duplicated + self.events.duplicated
         order = self.session.reordered + self.events.reordered
-        return lost + twice + order + sum(self.failures.values()) + (self.clients - self.completed)
+        return lost + twice + order + (self.clients - self.completed)
 
 
 class Crowd:
-    """Where the clients meet: how many are open now, the peak, and the start signal."""
+    """Where the clients meet: how many are open, the peak, the start signal, the streams allowed at
+    once, and the end signal (every client stays connected, checking `seq`, until all are done)."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, streams: int) -> None:
         self.size = size
         self.open = 0
         self.peak = 0
         self.arrived = 0
         self.connected = 0
+        self.finished = 0
         self.all_in = asyncio.Event()
+        self.all_done = asyncio.Event()
+        self.streams = asyncio.Semaphore(streams)
 
     def arrive(self, connected: bool) -> None:
         if connected:
@@ -117,6 +125,11 @@ class Crowd:
         self.arrived += 1
         if self.arrived == self.size:
             self.all_in.set()
+
+    def finish(self) -> None:
+        self.finished += 1
+        if self.finished == self.size:
+            self.all_done.set()
 
     def leave(self) -> None:
         self.open -= 1
@@ -164,7 +177,7 @@ async def start_run(http: Rest, backend_url: str, bearer: str, index: int) -> st
 
 async def one_client(index: int, urls: dict[str, str], http: Rest, crowd: Crowd, figures: WsFigures) -> None:
     session, events = Sequence(), Sequence()
-    connected = False
+    connected = finished = False
     stage = "tokens"
     try:
         ws_token = await token(http, urls["auth"], index, "websocket")
@@ -187,17 +200,22 @@ async def one_client(index: int, urls: dict[str, str], http: Rest, crowd: Crowd,
                 session.add(1)
                 figures.messages += 1
                 await crowd.all_in.wait()
-                stage = "creating the run"
-                run_id = await start_run(http, urls["backend"], backend_token, index)
-                stage = "following the run"
-                subscribe_id = f"sub-{index}"
-                message = {"type": "subscribe", "id": subscribe_id, "payload": {"run_id": run_id}}
-                await socket.send(json.dumps(message))
-                await follow(socket, subscribe_id, session, events, figures)
+                async with crowd.streams:
+                    stage = "creating the run"
+                    run_id = await start_run(http, urls["backend"], backend_token, index)
+                    stage = "following the run"
+                    subscribe_id = f"sub-{index}"
+                    message = {"type": "subscribe", "id": subscribe_id, "payload": {"run_id": run_id}}
+                    await socket.send(json.dumps(message))
+                    await follow(socket, subscribe_id, session, events, figures)
                 if events.last != figures.expected_events:
                     raise ClientFailure(
                         f"final event at event_seq {events.last}, not {figures.expected_events}"
                     )
+                crowd.finish()
+                finished = True
+                stage = "waiting for the others"
+                await linger(socket, session, figures, crowd.all_done)
                 figures.completed += 1
             finally:
                 crowd.leave()
@@ -210,8 +228,24 @@ async def one_client(index: int, urls: dict[str, str], http: Rest, crowd: Crowd,
     finally:
         if not connected:
             crowd.arrive(False)
+        if not finished:
+            crowd.finish()
         figures.session.merge(session)
         figures.events.merge(events)
+
+
+async def linger(socket: Any, session: Sequence, figures: WsFigures, all_done: asyncio.Event) -> None:
+    """Stay connected until every client is done, still checking each message's `seq` (heartbeats)."""
+    while not all_done.is_set():
+        try:
+            frame = await asyncio.wait_for(socket.recv(), 0.5)  # recv() may be cancelled without loss
+        except TimeoutError:
+            continue
+        message = json.loads(frame)
+        figures.messages += 1
+        session.add(int(message["seq"]))
+        if message["type"] == "error":
+            raise ClientFailure(f"error {message['payload'].get('code')} while waiting")
 
 
 async def follow(
@@ -239,15 +273,22 @@ async def follow(
 
 
 async def run_clients(
-    *, auth_url: str, backend_url: str, ws_url: str, clients: int, expected_events: int, timeout: float
+    *,
+    auth_url: str,
+    backend_url: str,
+    ws_url: str,
+    clients: int,
+    streams: int,
+    expected_events: int,
+    timeout: float,
 ) -> WsFigures:
     figures = WsFigures(clients=clients, expected_events=expected_events)
-    crowd = Crowd(clients)
+    crowd = Crowd(clients, streams)
     urls = {"auth": auth_url, "backend": backend_url, "ws": ws_url}
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    limits = httpx.Limits(max_connections=REST_WIDTH, max_keepalive_connections=REST_WIDTH)
     started = time.monotonic()
     async with httpx.AsyncClient(timeout=120, limits=limits, trust_env=False) as client:
-        http = Rest(client, limits.max_connections or 64)
+        http = Rest(client, REST_WIDTH)
         tasks = [asyncio.create_task(one_client(i, urls, http, crowd, figures)) for i in range(clients)]
         done, pending = await asyncio.wait(tasks, timeout=timeout)
         for task in pending:
@@ -269,6 +310,7 @@ def main() -> int:
     parser.add_argument("--backend-url", required=True)
     parser.add_argument("--ws-url", required=True)
     parser.add_argument("--clients", type=int, default=1000)
+    parser.add_argument("--streams", type=int, default=100, help="runs being created and followed at once")
     parser.add_argument(
         "--expected-events", type=int, required=True, help="events of each run, final included"
     )
@@ -286,6 +328,7 @@ def main() -> int:
             backend_url=args.backend_url,
             ws_url=args.ws_url,
             clients=args.clients,
+            streams=args.streams,
             expected_events=args.expected_events,
             timeout=args.timeout,
         )
