@@ -175,8 +175,8 @@ def fuzz_rate(in_process: bool, examples: int, seed: int) -> tuple[int, float]:
     from providers.credentials import TokenSource
     from providers.fuzz import run
     from providers.http import Limits, RequestGuard, TargetHttp
-    from providers.redact import Redactor
     from providers.platform import of_folder
+    from providers.redact import Redactor
     from providers.suite import RunContext, RunOptions
 
     with embedded_stubs() as (_, target):

@@ -2,7 +2,8 @@
 
 - `PeerClient`: an httpx client per event loop for one base URL. The same app object may be served by
   uvicorn and called in-process (ASGI transport) from another loop; a connection pool must not cross
-  loops, so each loop gets its own client.
+  loops, so each loop gets its own client. At most `MAX_IN_FLIGHT` requests are handed to the pool at
+  once; the others wait their turn outside it (see `MAX_IN_FLIGHT`).
 - `RemoteJWKS`: the auth service's JWKS, fetched once, cached by `kid`, refetched when an unknown `kid`
   shows up (a rotation) but at most once per `jwks_refetch_interval` (so a flood of forged `kid`s
   cannot turn into a flood of JWKS fetches); concurrent callers share one fetch in flight. The
@@ -34,11 +35,24 @@ class PeerUnavailable(Exception):
     """A dependency did not answer as its contract says; the caller answers 503."""
 
 
+#: Requests one client hands to its connection pool at once, and the pool's size (all kept alive, so
+#: none is closed and reopened). httpcore's pool walks its queued requests and its connections whenever
+#: a request starts or ends, so a thousand requests queued on it (a thousand WebSocket subscriptions
+#: polling the backend) cost CPU quadratically: the process starved, requests timed out waiting for a
+#: connection, and a client was told its own run does not exist (found by benchmarks/soak.py). Waiting
+#: on a semaphore costs the same for one waiter or a thousand; on loopback 20 connections keep a
+#: single-threaded server busy.
+MAX_IN_FLIGHT = 20
+
+
 class PeerClient:
     def __init__(self, base_url: str, settings: PeerSettings) -> None:
         self.base_url = base_url.rstrip("/")
         self._factory = settings.client_factory
         self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
             weakref.WeakKeyDictionary()
         )
 
@@ -52,6 +66,9 @@ class PeerClient:
                 client = httpx.AsyncClient(
                     base_url=self.base_url,
                     timeout=5.0,
+                    limits=httpx.Limits(
+                        max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT
+                    ),
                     trust_env=False,
                     headers={"User-Agent": PEER_USER_AGENT},
                 )
@@ -59,8 +76,13 @@ class PeerClient:
         return client
 
     async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        loop = asyncio.get_running_loop()
+        slots = self._slots.get(loop)
+        if slots is None:
+            slots = self._slots[loop] = asyncio.Semaphore(MAX_IN_FLIGHT)
         try:
-            return await self._client().request(method, path, **kwargs)
+            async with slots:  # the timeout starts once the request has a connection to itself
+                return await self._client().request(method, path, **kwargs)
         except httpx.HTTPError as exc:
             raise PeerUnavailable(f"{method} {self.base_url}{path}: {type(exc).__name__}") from None
 

@@ -29,6 +29,14 @@ class _QuietRefusedHandshakes(logging.Filter):
 logging.getLogger("uvicorn.error").addFilter(_QuietRefusedHandshakes())
 
 
+#: How long an idle keep-alive connection stays open. Well above the 5 s after which httpx (the gate,
+#: the stubs' own peer clients) stops reusing an idle connection: with uvicorn's default, also 5 s, a
+#: client that picked a connection just before the server closed it sent its request into a closed
+#: socket and got "Server disconnected" or a reset — under load, where the gap between picking and
+#: writing grows, often enough to fail a run (found by benchmarks/soak.py).
+KEEP_ALIVE_SECONDS = 30
+
+
 class ServerError(Exception):
     """A stub server could not start (port taken, startup failed)."""
 
@@ -79,6 +87,7 @@ class BackgroundServer:
             ws_ping_interval=None,
             access_log=False,
             timeout_graceful_shutdown=2,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, name=f"stub-{name}", daemon=True)

@@ -30,6 +30,7 @@ from stubs.websocket.protocol import (
     ClientMessage,
     ProtocolError,
 )
+from stubs.websocket.runs import checked_run
 from stubs.websocket.service import WebSocketService
 from stubs.websocket.sessions import Session
 
@@ -194,7 +195,7 @@ class Connection:
                 ref="/payload/run_id",
             )
         try:
-            run = await self.service.runs.run(run_id)
+            run = await checked_run(self.service.runs, run_id, poll_interval=self.settings.run_poll_interval)
         except PeerUnavailable:  # cannot tell whose run it is: refuse rather than guess
             raise ProtocolError(
                 NOT_FOUND,

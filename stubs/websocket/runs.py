@@ -5,7 +5,8 @@ events are read with `GET /internal/v1/runs/{id}/events?after=N`, both with the 
 client-credentials token (`aud=backend`, scope `runs:read`). A follower polls from event 0, so a
 subscriber gets every event of the run from the first, in the backend's order, until the run has
 ended and no events are left. A backend that does not answer is retried (with a growing pause), never
-turned into a lost or invented event.
+turned into a lost or invented event — nor into an invented "no such run": the ownership check of a
+`subscribe` is retried the same way, for up to `CHECK_PATIENCE` seconds, before it gives up.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ PAGE_SIZE = 100
 _AUDIENCE = "backend"
 _SCOPE = "runs:read"
 _MAX_BACKOFF = 2.0
+#: Seconds `checked_run` keeps asking a backend that does not answer.
+CHECK_PATIENCE = 30.0
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,23 @@ def _is_event(event: Any) -> bool:
         and event.get("type") in ("status", "output")
         and isinstance(event.get("data"), dict)
     )
+
+
+async def checked_run(runs: BackendRuns, run_id: str, *, poll_interval: float) -> RunInfo | None:
+    """The run as the backend describes it (None: no such run). A backend that is slow or briefly
+    unreachable under load is asked again before `PeerUnavailable` is raised: the one refusal the
+    contract has for `subscribe` is `not_found`, which would tell the client its own run does not exist."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + CHECK_PATIENCE
+    pause = poll_interval
+    while True:
+        try:
+            return await runs.run(run_id)
+        except PeerUnavailable:
+            if loop.time() + pause > deadline:
+                raise
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, _MAX_BACKOFF)
 
 
 async def follow(

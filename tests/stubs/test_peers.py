@@ -1,13 +1,15 @@
-"""How a resource service reaches the auth service: JWKS caching under concurrency and rotation."""
+"""How a resource service reaches its peers: JWKS caching under concurrency and rotation, and a crowd of
+requests kept out of the connection pool's queue."""
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import httpx
 
 from stubs.auth import create_app
-from stubs.peers import PeerClient, RemoteJWKS
+from stubs.peers import MAX_IN_FLIGHT, PeerClient, RemoteJWKS
 from stubs.settings import PeerSettings
 
 
@@ -55,3 +57,29 @@ def test_an_unknown_kid_refetches_at_most_once_per_interval() -> None:
 
     asyncio.run(main())
     assert jwks.fetches == 1
+
+
+def test_a_crowd_of_requests_waits_outside_the_pool_and_every_one_is_answered() -> None:
+    in_flight = peak = 0
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.01)
+        in_flight -= 1
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    settings = PeerSettings(
+        auth_url="http://backend",
+        client_factory=lambda url: httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=url),
+    )
+    client = PeerClient("http://backend", settings)
+
+    async def main() -> list[int]:
+        responses = await asyncio.gather(*(client.request("GET", "/poll") for _ in range(5 * MAX_IN_FLIGHT)))
+        return [response.status_code for response in responses]
+
+    assert asyncio.run(main()) == [200] * (5 * MAX_IN_FLIGHT)
+    assert peak == MAX_IN_FLIGHT
