@@ -13,6 +13,7 @@ from starlette.middleware.authentication import AuthenticationMiddleware
 from stubs.auth import api_v1, api_v2
 from stubs.auth.service import AuthService
 from stubs.auth.states import key_routes, provider_states
+from stubs.browser import cors
 from stubs.problems import EXCEPTION_HANDLERS, Problem
 from stubs.security import BearerBackend
 from stubs.settings import AuthSettings
@@ -33,6 +34,7 @@ def create_app(settings: AuthSettings | None = None, *, without: tuple[str, ...]
         routes=routes,
         exception_handlers={**EXCEPTION_HANDLERS, Problem: api_v2.problem_handler},
         middleware=[
+            *cors("auth-service"),
             Middleware(
                 DeprecationHeaders,
                 prefix="/v1/",
