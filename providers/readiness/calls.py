@@ -3,7 +3,7 @@
 A latency budget or a health operation names an operation by service, method and path. The request is,
 in order: the issuer's own login or client exchange when the operation is its token endpoint (each
 call a genuine grant for the primary account or the first service client, as the platform manifest
-describes them); an operation of the service's OpenAPI documents, built by the shared example-request
+describes them — the auth call a run makes on a live target anyway); an operation of the service's OpenAPI documents, built by the shared example-request
 builder (its resources the primary account's) with a genuine token for its first satisfiable security
 requirement; or, for a service without a document, a plain GET of a path without parameters. What cannot
 be built is `Unavailable` (a skip naming why); an operation the run may not send to a live target too.
@@ -106,11 +106,11 @@ def call_for(
     """The request for an operation the manifest names at `where`; `Unavailable` when it cannot be had."""
     if not ctx.target.has(service):
         raise Unavailable(f"the target has no {service}")
-    if not ctx.may_send(method, path):
-        raise Unavailable("live target: not read-only and not in allow_writes, so not sent")
     exchange = issuer_call(ctx, service, method, path)
     if exchange is not None:
-        return exchange
+        return exchange  # a genuine grant: the auth call every run makes, on live targets too
+    if not ctx.may_send(method, path):
+        raise Unavailable("live target: not read-only and not in allow_writes, so not sent")
     op = find_operation(ctx, service, method, path)
     if op is None:
         if method not in ("GET", "HEAD") or "{" in path:
