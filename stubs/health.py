@@ -1,8 +1,9 @@
 """The stubs' health operation: ready when every service it depends on answers its own health check.
 
 `GET /health` answers `{"status": "ok", "dependencies": {name: {"status": "ok"}}}` (200) when each
-dependency's `/health` answered 200 in time, else `{"status": "degraded", ...}` (503) naming the one
-that did not and why — what a deployment's readiness probe reads before sending it traffic. A service
+dependency's `/health` answered 200 in time, else a 503 problem (RFC 9457, like every error of the
+stubs) whose `dependencies` member names the one that did not and why — what a deployment's readiness
+probe reads before sending it traffic. A service
 without dependencies answers `{"status": "ok"}`. The probes run concurrently, each bounded by
 `PROBE_TIMEOUT`, so a dead dependency makes the answer slow by at most that much.
 """
@@ -17,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from stubs.peers import PeerClient, PeerUnavailable
+from stubs.problems import Problem
 
 __all__ = ["HEALTH_PATH", "health_answer", "health_route"]
 
@@ -40,10 +42,10 @@ async def health_answer(dependencies: Mapping[str, PeerClient]) -> Response:
         return JSONResponse({"status": "ok"})
     states = await asyncio.gather(*(_probe(peer) for peer in dependencies.values()))
     report = dict(zip(dependencies, states, strict=True))
-    ready = all(state["status"] == "ok" for state in states)
-    return JSONResponse(
-        {"status": "ok" if ready else "degraded", "dependencies": report}, status_code=200 if ready else 503
-    )
+    if all(state["status"] == "ok" for state in states):
+        return JSONResponse({"status": "ok", "dependencies": report})
+    down = ", ".join(name for name, state in report.items() if state["status"] != "ok")
+    return Problem(503, f"not ready: {down} down", kind="not-ready", dependencies=report).response(HEALTH_PATH)
 
 
 def health_route(dependencies: Mapping[str, PeerClient]) -> Route:

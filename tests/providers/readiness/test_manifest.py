@@ -21,7 +21,7 @@ def test_the_reference_section() -> None:
     assert set(declared.health) == {"auth-service", "backend-service", "websocket-service"}
     assert declared.health["websocket-service"].expects == ("auth-service", "backend-service")
     budgets = {(b.service, b.label): b for b in declared.budgets}
-    assert budgets[("backend-service", "GET /v2/users/me")].limits == {95: 200.0}
+    assert budgets[("backend-service", "GET /v2/users/me")].limits == {95: 250.0}
     assert all(b.samples == 20 for b in budgets.values())
 
 

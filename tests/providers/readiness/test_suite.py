@@ -96,7 +96,7 @@ def test_an_endpoint_slower_than_its_budget_is_caught(edge: EdgePlatform) -> Non
         results = run_readiness(edge.target, parts=["latency"], samples=3, warmup=0)
     caught = of(results, "backend-service", HEALTH, "latency")
     assert caught.verdict is Verdict.FAIL and "over budget: p95" in caught.observed
-    assert caught.details["samples"] == 3 and caught.details["budget_ms"] == {"p95": 150.0}
+    assert caught.details["samples"] == 3 and caught.details["budget_ms"] == {"p95": 200.0}
     assert caught.details["percentiles_ms"]["p50"] >= SLOW_SECONDS * 1000
     # The WebSocket service's health waits on the backend's: it is over its budget too; nothing else is.
     slow = {(r.service, r.operation) for r in results if r.verdict is Verdict.FAIL}
@@ -108,7 +108,7 @@ def test_a_service_whose_dependency_is_down_is_not_ready(edge: EdgePlatform) -> 
         results = run_readiness(edge.target, parts=["health"])
     assert of(results, "auth-service", HEALTH, "health").verdict is Verdict.FAIL
     backend = of(results, "backend-service", HEALTH, "health")
-    assert backend.verdict is Verdict.FAIL and backend.observed == "HTTP 503, /status = degraded"
+    assert backend.verdict is Verdict.FAIL and backend.observed == "HTTP 503, /status = 503"
     for service in ("backend-service", "websocket-service"):
         dependency = of(results, service, HEALTH, "health-dependency:auth-service")
         assert dependency.verdict is Verdict.FAIL
