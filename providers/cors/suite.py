@@ -255,13 +255,26 @@ class _Run:
             seen.append(Seen(f"the preflight from {probe}", lookalike, repro))
             yield self.refused(op, "disallowed-origin", probe, lookalike, repro)
 
-        if not self.ctx.may_send(op.method, op.path):
+        implied = self.implied(op, policy)
+        if implied and not self.ctx.may_send(op.method, op.path):
             why = "live target: not read-only and not in allow_writes, so only preflights were sent"
-            for check in ("actual-request", "reflected-origin", "vary-origin"):
+            for check in implied:
                 yield self.result(op, check, CHECKS[check][2], Verdict.SKIPPED, why)
-        else:
-            yield from self.actual(op, policy, origin, request.method, request.url, seen)
+        elif implied:
+            yield from self.actual(op, policy, origin, request.method, request.url, seen, implied)
         yield self.wildcard(op, seen)
+
+    def implied(self, op: Operation, policy: ServicePolicy | None) -> list[str]:
+        """The checks of the request itself the declaration implies for the operation."""
+        declared = self.policy.services.get(op.service)
+        checks = []
+        if policy is not None and policy.allows_method(op.method):
+            checks.append("actual-request")
+        if declared is None or not declared.origins.any:
+            checks.append("reflected-origin")
+            if policy is not None and not policy.origins.static:
+                checks.append("vary-origin")
+        return checks
 
     def judge_preflight(
         self,
@@ -306,11 +319,12 @@ class _Run:
         method: str,
         url: str,
         seen: list[Seen],
+        implied: list[str],
     ) -> Iterator[Result]:
         allowed, repro = self.send(method, url, [("Origin", origin)])
         to_allowed = Seen(f"the answer to {origin}", allowed, repro)
         seen.append(to_allowed)
-        if policy is not None and policy.allows_method(op.method):
+        if policy is not None and "actual-request" in implied:
             problems = []
             failure = cors_failure(allowed, origin, policy.credentials)
             if failure is not None:
@@ -336,14 +350,13 @@ class _Run:
                 allowed.describe() + (f" — {'; '.join(problems)}" if problems else ""),
                 repro,
             )
-        declared = self.policy.services.get(op.service)
-        if declared is not None and declared.origins.any:
+        if "reflected-origin" not in implied:
             return
         arbitrary, repro = self.send(method, url, [("Origin", ARBITRARY_ORIGIN)])
         to_arbitrary = Seen(f"the answer to {ARBITRARY_ORIGIN}", arbitrary, repro)
         seen.append(to_arbitrary)
         yield self.refused(op, "reflected-origin", ARBITRARY_ORIGIN, arbitrary, repro)
-        if policy is not None and not policy.origins.static:
+        if "vary-origin" in implied:
             lacking = [s for s in (to_allowed, to_arbitrary) if not s.answer.varies_on_origin]
             observed = "; ".join(
                 f"{s.what}: Vary {', '.join(s.answer.vary) or '(none)'}" for s in (to_allowed, to_arbitrary)

@@ -2,8 +2,8 @@
 of (or around) a correct service — a misconfigured CORS layer or gateway, a proxy that strips or rewrites
 headers, a slow endpoint, a dependency that is down.
 
-One `EdgePlatform` serves the three stubs, each wrapped once; `with platform.flaws.on("no-vary"):` turns
-a flaw on for every request until the block ends. With no flaw on, every request reaches the stub
+One `EdgePlatform` serves the three stubs, each wrapped once; `with platform.flaws.on("no-vary"):` (the
+token suites' `Flaws` switchboard) turns a flaw on for every request until the block ends. With no flaw on, every request reaches the stub
 unchanged, so the same platform is also the faithful target.
 
 | flaw | the mistake |
@@ -21,9 +21,6 @@ unchanged, so the same platform is also the faithful target.
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import PlainTextResponse
@@ -32,28 +29,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from contractgate.embedded import gate_options, target_of
 from providers.target import Target
 from stubs.platform import Platform, _auth_factory, _backend_factory, _websocket_factory
+from tests.providers.tokens.flawed import Flaws
 
 SLOW_SECONDS = 0.3
 TOKEN_PATH = "/v2/auth/token"
-
-
-class Flaws:
-    def __init__(self) -> None:
-        self.active: frozenset[str] = frozenset()
-        self._lock = threading.Lock()
-
-    def has(self, name: str) -> bool:
-        return name in self.active
-
-    @contextmanager
-    def on(self, *names: str) -> Iterator[None]:
-        with self._lock:
-            self.active = frozenset(names)
-        try:
-            yield
-        finally:
-            with self._lock:
-                self.active = frozenset()
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
