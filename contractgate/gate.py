@@ -40,6 +40,9 @@ from providers.target import Target
 #: fuzz writes at random (Schemathesis reuses ids it has seen, so it deletes and cancels what others set
 #: up), and pact provider states may reset an account ("the user has no threads").
 EXCLUSIVE = frozenset({"pacts", "fuzz", "versioning"})
+#: Suites that measure the target run alone, before any other suite loads it: latency budgets measured
+#: while fuzzing runs would judge the gate's own load, not the service.
+FIRST = frozenset({"readiness"})
 #: Suites that judge what the others published (can-i-deploy after the pacts suite published its
 #: verification results) run alone, last of all.
 LAST = frozenset({"broker"})
@@ -182,19 +185,23 @@ class _Run:
         by_suite: dict[str, list[Result]] = {name: [] for name in self.functions}
         seconds: dict[str, float] = {}
         stopped: str | None = None
-        shared = {n: f for n, f in self.functions.items() if n not in EXCLUSIVE | LAST}
-        alone = [(n, f) for n, f in self.functions.items() if n in EXCLUSIVE]
-        alone += [(n, f) for n, f in self.functions.items() if n in LAST]
+        # Phases run one after another: each FIRST suite alone, then the shared ones together, then
+        # each EXCLUSIVE suite alone, then each LAST one.
+        items = list(self.functions.items())
+        phases = [[item] for item in items if item[0] in FIRST]
+        phases.append([item for item in items if item[0] not in FIRST | EXCLUSIVE | LAST])
+        phases += [[item] for item in items if item[0] in EXCLUSIVE]
+        phases += [[item] for item in items if item[0] in LAST]
+        phases = [phase for phase in phases if phase]
         with ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="suite") as pool:
-            for name, function in shared.items():
-                pool.submit(self._work, ctx, name, function)
-            submitted, finished = len(shared), 0
+            submitted, finished = 0, 0
             while True:
-                if finished == submitted:  # nothing is running
-                    if not alone or self.stop.is_set():
+                if finished == submitted:  # nothing is running: the next phase, if any
+                    if not phases or self.stop.is_set():
                         break
-                    pool.submit(self._work, ctx, *alone.pop(0))
-                    submitted += 1
+                    for name, function in phases.pop(0):
+                        pool.submit(self._work, ctx, name, function)
+                        submitted += 1
                 kind, name, payload = self.events.get()
                 if kind == "start":
                     listener.suite_started(name)

@@ -19,6 +19,8 @@ SUITES: dict[str, str] = {
     "versioning": "providers.versioning.suite:run",
     "tokens": "providers.tokens.suite:run",
     "crossauth": "providers.crossauth.suite:run",
+    "cors": "providers.cors.suite:run",
+    "readiness": "providers.readiness.suite:run",
     "broker": "providers.broker.suite:run",
 }
 
@@ -30,6 +32,8 @@ SETTINGS: dict[str, str] = {
     "versioning": "providers.versioning.suite:Settings",
     "tokens": "providers.tokens.settings:Settings",
     "crossauth": "providers.crossauth.suite:Settings",
+    "cors": "providers.cors.suite:Settings",
+    "readiness": "providers.readiness.suite:Settings",
     "broker": "providers.broker.suite:BrokerOptions",
 }
 

@@ -61,6 +61,8 @@ SUITE_MODULES: dict[str, str] = {
     "versioning": "providers.versioning.suite",
     "tokens": "providers.tokens.suite",
     "crossauth": "providers.crossauth.suite",
+    "cors": "providers.cors.suite",
+    "readiness": "providers.readiness.suite",
     "broker": "providers.broker.suite",
 }
 

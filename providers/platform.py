@@ -265,6 +265,10 @@ class _Node:
         ]
 
 
+#: Typed access to a section a suite reads itself (`Platform.section`), with the same errors.
+ManifestNode = _Node
+
+
 def _exchange(node: _Node | None) -> Exchange | None:
     if node is None:
         return None

@@ -57,6 +57,7 @@ __all__ = [
     "genuine_token",
     "names_resource",
     "parameters_of",
+    "placeholder_request",
     "set_up_state",
     "takes_bearer",
 ]
@@ -316,6 +317,19 @@ class RequestBuilder:
             reasons.append(f"provider state {state!r} answered no {answer_key!r}")
             return None
         return str(value), f"{name} from provider state {state!r}"
+
+
+def placeholder_request(ctx: RunContext, op: Operation) -> ExampleRequest:
+    """A request with made-up path values and no body: enough for an answer that comes before any
+    resource is looked up (the 401 of a request without a token, a CORS preflight)."""
+    document = next(spec.document for spec in ctx.specs if spec.name == op.spec)
+    path = op.path
+    for parameter in parameters_of(document, op):
+        if parameter.get("in") == "path":
+            value = parameter.get("example", example_of(document, parameter.get("schema", {})))
+            path = path.replace("{" + str(parameter.get("name")) + "}", quote(str(value), safe=""))
+    url = ctx.target.service(op.service).url(path)
+    return ExampleRequest(op, op.method, url, (), None, {"*": "made-up path values (no resource needed)"})
 
 
 def set_up_state(ctx: RunContext, states_url: str, state: str, params: Mapping[str, Any]) -> dict[str, Any]:

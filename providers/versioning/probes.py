@@ -25,7 +25,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 from providers.requests import (
     ExampleRequest,
@@ -33,9 +32,8 @@ from providers.requests import (
     Unavailable,
     account_for,
     bearer,
-    example_of,
     genuine_token,
-    parameters_of,
+    placeholder_request,
 )
 from providers.results import Finding, Result, Skip, Verdict
 from providers.suite import RunContext
@@ -65,18 +63,6 @@ class Probe:
     @property
     def checks(self) -> tuple[Check, ...]:
         return DEPRECATED_CHECKS if self.versioned.deprecated else CURRENT_CHECKS
-
-
-def _placeholder_request(ctx: RunContext, versioned: Versioned) -> ExampleRequest:
-    """A request with made-up path values: enough for the 401 of a request without a token."""
-    op, document = versioned.operation, versioned.spec.document
-    path = op.path
-    for parameter in parameters_of(document, op):
-        if parameter.get("in") == "path":
-            value = parameter.get("example", example_of(document, parameter.get("schema", {})))
-            path = path.replace("{" + str(parameter.get("name")) + "}", quote(str(value), safe=""))
-    url = ctx.target.service(op.service).url(path)
-    return ExampleRequest(op, op.method, url, (), None, {"*": "made-up path values (no resource needed)"})
 
 
 def _credentialed(ctx: RunContext, builder: RequestBuilder, versioned: Versioned) -> Probe:
@@ -121,7 +107,7 @@ def plan(ctx: RunContext, lifecycle: Lifecycle, builder: RequestBuilder) -> list
         anonymous = credentialed.request
         if anonymous is None:
             try:
-                anonymous = _placeholder_request(ctx, versioned)
+                anonymous = placeholder_request(ctx, versioned.operation)
             except Unavailable as exc:
                 probes.append(Probe(versioned, "without a token", skip=f"no request can be built: {exc}"))
         if anonymous is not None:

@@ -17,6 +17,7 @@ from stubs.auth import api_v1, api_v2
 from stubs.auth.feed import SettleRevocations, feed_route
 from stubs.auth.service import AuthService
 from stubs.auth.states import key_routes, provider_states
+from stubs.browser import cors
 from stubs.problems import EXCEPTION_HANDLERS, Problem
 from stubs.security import BearerBackend
 from stubs.settings import AuthSettings
@@ -38,6 +39,7 @@ def create_app(settings: AuthSettings | None = None, *, without: tuple[str, ...]
         exception_handlers={**EXCEPTION_HANDLERS, Problem: api_v2.problem_handler},
         middleware=[
             Middleware(SettleRevocations, feed=service.feed),
+            *cors("auth-service"),
             Middleware(
                 DeprecationHeaders,
                 prefix="/v1/",

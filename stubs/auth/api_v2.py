@@ -13,6 +13,7 @@ from contracts import spec_by_name
 from stubs.auth.access import REALM, introspecting_service, user_caller
 from stubs.auth.service import AuthError, AuthService, InvalidClient, Throttled, TokenSet
 from stubs.demo import user_by_id
+from stubs.health import HEALTH_PATH, health_answer
 from stubs.operations import Call, SpecRouter
 from stubs.problems import Problem
 
@@ -87,6 +88,10 @@ def _basic_credentials(request: Request) -> tuple[str | None, str | None]:
 
 
 def register(router: SpecRouter, service: AuthService) -> None:
+    @router.operation("GET", HEALTH_PATH)
+    async def health(call: Call) -> Response:
+        return await health_answer({})
+
     @router.operation("GET", "/.well-known/jwks.json")
     async def jwks(call: Call) -> Response:
         return JSONResponse(service.keys.jwks(), headers={"Cache-Control": "public, max-age=60"})

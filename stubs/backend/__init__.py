@@ -12,7 +12,7 @@ every `/v1/` answer, and the provider states.
     store       threads, messages, runs and ownership
     runs        the run simulation, derived from the clock
     pagination  v2 cursors, v1 page numbers
-    api_v2      the v2 user API and /health
+    api_v2      the v2 user API (`/health`, which probes the auth service, is wired here)
     api_v1      the deprecated v1 user API
     internal    /internal/v1 for services
     states      provider states
@@ -27,11 +27,14 @@ from urllib.parse import quote
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.responses import Response
 
 from contracts import spec_by_name
 from stubs.backend import api_v1, api_v2, internal, states
 from stubs.backend.store import Store
-from stubs.operations import SpecRouter
+from stubs.browser import cors
+from stubs.health import HEALTH_PATH, health_answer
+from stubs.operations import Call, SpecRouter
 from stubs.peers import PeerClient, RemoteJWKS, ServiceTokens
 from stubs.problems import EXCEPTION_HANDLERS
 from stubs.provider_states import ProviderStates
@@ -69,6 +72,11 @@ def create_app(settings: BackendSettings) -> Starlette:
     v2 = SpecRouter(spec_by_name("backend-v2"))
     api_v2.register(v2, store, settings)
     internal.register(v2, store, peer.clock)
+
+    @v2.operation("GET", HEALTH_PATH)
+    async def health(call: Call) -> Response:
+        return await health_answer({"auth-service": auth})
+
     provider_states = ProviderStates()
     states.register(provider_states, store, auth, settings)
 
@@ -82,6 +90,7 @@ def create_app(settings: BackendSettings) -> Starlette:
     app = Starlette(
         routes=[*v2.routes(), *v1.routes(), provider_states.route()],
         middleware=[
+            *cors("backend-service"),
             Middleware(
                 DeprecationHeaders,
                 prefix="/v1/",

@@ -67,10 +67,6 @@ def stream_url(settings: BackendSettings) -> str:
 def register(router: SpecRouter, store: Store, settings: BackendSettings) -> None:
     clock = settings.peer.clock
 
-    @router.operation("GET", "/health")
-    async def health(call: Call) -> Response:
-        return JSONResponse({"status": "ok"})
-
     @router.operation("GET", "/v2/threads", auth=access.user)
     async def list_threads(call: Call) -> Response:
         threads = store.threads_of(access.owner(call))

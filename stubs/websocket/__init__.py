@@ -9,6 +9,8 @@ its sessions.
 Modules: `protocol` (envelopes, client-message validation against the contract), `sessions`
 (numbering, replay buffer, resume), `runs` (following a run through the backend's internal API),
 `connection` (one socket), `service` (wiring and handshake authentication), `states` (provider states).
+A handshake from an origin the contracts' `browser.websocket` does not list is refused with 403 before
+any token is looked at (`stubs.browser`); `GET /health` probes the auth and backend services.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from starlette.responses import Response
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
+from stubs.browser import WEBSOCKET_REFUSED_STATUS, websocket_origin_allowed
+from stubs.health import health_route
 from stubs.peers import PeerUnavailable
 from stubs.problems import EXCEPTION_HANDLERS, Problem
 from stubs.settings import WebSocketSettings
@@ -40,6 +44,11 @@ CLOSE_POLICY_VIOLATION = 1008
 def _endpoint(service: WebSocketService) -> Callable[[WebSocket], Awaitable[None]]:
     async def channel(websocket: WebSocket) -> None:
         try:
+            if not websocket_origin_allowed(websocket.headers.get("origin")):
+                # Cross-site WebSocket hijacking: a page of another origin may not open the channel.
+                raise Problem(
+                    WEBSOCKET_REFUSED_STATUS, "this origin may not open the channel", kind="forbidden"
+                )
             principal = await service.authenticate(websocket)
         except Problem as problem:
             try:
@@ -73,6 +82,7 @@ def create_app(settings: WebSocketSettings) -> Starlette:
         routes=[
             WebSocketRoute(CHANNEL_PATH, _endpoint(service)),
             provider_states(service).route(),
+            health_route({"auth-service": service.auth, "backend-service": service.backend}),
         ],
         exception_handlers={**EXCEPTION_HANDLERS, PeerUnavailable: _peer_unavailable},
         lifespan=lifespan,

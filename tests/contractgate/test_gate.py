@@ -48,6 +48,17 @@ def plan(*suites: str, jobs: int = 4) -> GatePlan:
     return GatePlan(target=TARGET, suites=suites, jobs=jobs)
 
 
+def test_a_first_suite_runs_alone_before_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(gate, "FIRST", frozenset({"slow"}))
+    outcome = run_gate(plan("alone", "quick", "slow"))
+    log = fake_suites.LOG
+    # slow (a measuring suite) ran alone and first; the shared ones only after it, then the exclusive one.
+    assert log[:2] == [("slow", "start"), ("slow", "end")]
+    assert log.index(("quick", "start")) > log.index(("slow", "end"))
+    assert log.index(("alone", "start")) > log.index(("quick", "end"))
+    assert [r.suite for r in outcome.results] == ["alone", "quick", "quick", "slow"]
+
+
 def test_shared_suites_overlap_and_exclusive_ones_run_alone_afterwards() -> None:
     recorder = Recorder()
     outcome = run_gate(plan("alone", "slow", "quick"), recorder)

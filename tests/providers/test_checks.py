@@ -26,6 +26,8 @@ def test_every_check_cites_its_rule() -> None:
         "versioning",
         "tokens",
         "crossauth",
+        "cors",
+        "readiness",
         "broker",
     }
 
@@ -40,6 +42,10 @@ def test_every_check_a_suite_can_name_is_registered() -> None:
     assert find("tokens", "tampered-claim:org") is not None
     assert find("crossauth", "missing-scope:invoices:write") is not None
     assert find("tokens", "no-such-attack") is None
+    assert find("cors", "pattern-origin:https://*.preview.example.com") is not None
+    assert find("cors", "websocket-hijacking:null") is not None
+    assert find("readiness", "health-dependency:billing") is not None
+    assert find("readiness", "token-no-store:refresh") is not None
 
 
 def test_results_are_stamped_with_the_basis_of_their_check() -> None:

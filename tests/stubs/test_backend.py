@@ -47,7 +47,7 @@ def test_every_declared_operation_is_implemented() -> None:
 
 
 def test_health_is_public_and_ignores_a_bad_token(backend: Backend) -> None:
-    assert backend.get("/health").json() == {"status": "ok"}
+    assert backend.get("/health").json() == {"status": "ok", "dependencies": {"auth-service": {"status": "ok"}}}
     assert backend.get("/health", "not.a.token").status_code == 200
 
 
