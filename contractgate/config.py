@@ -59,6 +59,8 @@ class GateConfig:
     contracts: Path | None = None
     #: Failed policy checks fail the gate too (default: they are advisories).
     strict_policy: bool = False
+    #: The least share (percent) of the implied checks that must run (None: no minimum).
+    min_coverage: float | None = None
     limits: Limits = LIVE_LIMITS
     suite_settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     targets: Mapping[str, TargetConfig] = field(default_factory=dict)
@@ -214,4 +216,11 @@ def parse(data: Mapping[str, Any], source: Path | None = None, where: str | None
         suite_settings=suite_settings,
         targets=targets,
         strict_policy=top.strict_policy,
+        min_coverage=_percent(top.min_coverage, f"{prefix}min_coverage"),
     )
+
+
+def _percent(value: float | None, where: str) -> float | None:
+    if value is not None and value > 100:
+        raise ConfigError(f"{where}: must be a percentage from 0 to 100, got {value:g}")
+    return value

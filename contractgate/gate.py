@@ -21,6 +21,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from contractgate.coverage import Coverage, coverage_of
 from contractgate.credentials import embedded_credentials
 from contractgate.embedded import embedded_stubs
 from contractgate.preflight import prepare
@@ -106,10 +107,34 @@ class GateOutcome:
     #: Provider states the run reached through the target's API, and what it could not undo.
     states_created: int = 0
     leftovers: list[str] = field(default_factory=list)
+    #: The least share of the implied checks (percent) that must run; below it the gate fails.
+    min_coverage: float | None = None
+
+    @property
+    def coverage(self) -> Coverage:
+        return coverage_of(self.results)
+
+    @property
+    def coverage_failure(self) -> str | None:
+        """Why too little ran (None when `min_coverage` is met or not asked for)."""
+        if self.min_coverage is None or self.stopped:
+            return None
+        coverage = self.coverage
+        if coverage.percent >= self.min_coverage:
+            return None
+        return (
+            f"coverage {coverage.percent:.1f}% is below the minimum of {self.min_coverage:g}%: "
+            f"{coverage.largest()}"
+        )
 
     @property
     def verdict(self) -> Verdict:
-        return Verdict.ERROR if self.stopped else overall(self.results, self.strict)
+        if self.stopped:
+            return Verdict.ERROR
+        verdict = overall(self.results, self.strict)
+        if verdict is Verdict.PASS and self.coverage_failure is not None:
+            return Verdict.FAIL
+        return verdict
 
     @property
     def advisories(self) -> list[Result]:
@@ -263,4 +288,5 @@ def run_gate(plan: GatePlan, listener: GateListener | None = None) -> GateOutcom
         strict=plan.options.strict_policy,
         states_created=ctx.ledger.created,
         leftovers=list(ctx.ledger.leftovers),
+        min_coverage=plan.options.min_coverage,
     )

@@ -40,6 +40,8 @@ class TopLevel:
     contracts: str | None = None
     #: Failed policy checks fail the gate too (default: they are advisories, shown in every report).
     strict_policy: bool = False
+    #: The least share (percent) of the checks the contracts imply that must run, or the gate fails.
+    min_coverage: float | None = field(default=None, metadata={"minimum": 0, "maximum": 100})
     #: Live targets' safety net: timeouts, rate cap, request budget (`Limits`).
     limits: dict[str, Any] | None = None
     #: Per-suite settings, one table per suite: `[suite.NAME]`.

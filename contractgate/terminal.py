@@ -110,6 +110,14 @@ class TerminalRenderer:
         line = " · ".join(f"{n} {v.value}" for v, n in tally.items())
         if advisories:
             line += f" ({len(advisories)} advisory)"
+        coverage = outcome.coverage
+        line += f" · coverage {coverage.ran}/{coverage.implied} ({coverage.percent:.1f}%)"
+        if coverage.gaps and self.verbosity >= 1:
+            self._print(f"skipped, by reason ({coverage.skipped}): " + coverage.largest())
+        if outcome.coverage_failure:
+            self._print(self._paint(outcome.coverage_failure, Verdict.FAIL))
+        for leftover in outcome.leftovers:
+            self._print(self._paint(f"left behind on the target: {leftover}", Verdict.ERROR))
         verdict = outcome.verdict
         self._print(
             self._paint(f"{verdict.value.upper()}", verdict, bold=True)

@@ -46,6 +46,8 @@ class RunOptions:
     allow_writes: frozenset[str] = frozenset()
     #: Failed policy checks fail the run (otherwise they are advisories).
     strict_policy: bool = False
+    #: The least share (percent) of the checks the contracts imply that must run.
+    min_coverage: float | None = None
 
 
 @dataclass

@@ -61,6 +61,17 @@ def duration(*, zero: bool) -> Callable[[str], float]:
     return parse
 
 
+def percent(text: str) -> float:
+    """An argparse `type`: a share from 0 to 100 (a trailing % is allowed)."""
+    try:
+        value = float(text.rstrip("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a percentage") from None
+    if not math.isfinite(value) or not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"must be a percentage from 0 to 100, got {text}")
+    return value
+
+
 #: Seconds to wait for something (a timeout), and a pause that may be none (between retries).
 seconds = duration(zero=False)
 wait = duration(zero=True)

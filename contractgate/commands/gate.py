@@ -7,7 +7,7 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
-from contractgate.commands import Subcommands, http_url, integer, one_line, seconds
+from contractgate.commands import Subcommands, http_url, integer, one_line, percent, seconds
 from contractgate.config import load as load_config
 from contractgate.gate import SUITES, GatePlan, run_gate
 from contractgate.reports import write_reports
@@ -63,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
                 suites=suite_options,
                 allow_writes=resolved.allow_writes,
                 strict_policy=args.strict_policy or config.strict_policy,
+                min_coverage=args.min_coverage if args.min_coverage is not None else config.min_coverage,
             ),
             credentials=resolved.credentials,
             limits=resolved.limits,
@@ -123,6 +124,12 @@ def register(commands: Subcommands) -> None:
         "--provider-states",
         action="store_true",
         help="the URLs expose the provider-state hook (platform.yaml hook.path; the stubs do)",
+    )
+    gate.add_argument(
+        "--min-coverage",
+        type=percent,
+        metavar="PERCENT",
+        help="fail (exit 1) when less than this share of the checks the contracts imply ran",
     )
     gate.add_argument(
         "--strict-policy",

@@ -189,8 +189,45 @@ def _results(data: ReportData) -> str:
     )
 
 
+def _coverage(data: ReportData) -> str:
+    coverage = data.coverage
+    parts = [
+        f'<p class="coverage"><strong>Coverage:</strong> {esc(coverage.line())} of what the contracts imply</p>'
+    ]
+    if data.coverage_failure:
+        parts.append(
+            f'<p class="stopped"><strong>Too little coverage:</strong> {esc(data.coverage_failure)}</p>'
+        )
+    if coverage.gaps:
+        rows = "".join(
+            f"<tr><td>{count}</td><td>{esc(suite)}</td><td>{esc(reason)}</td></tr>"
+            for suite, reason, count in coverage.gaps[:15]
+        )
+        parts.append(
+            '<details><summary>skipped checks, by reason</summary><table class="gaps"><thead><tr><th>skipped</th>'
+            f"<th>suite</th><th>why (what would let them run)</th></tr></thead><tbody>{rows}</tbody></table></details>"
+        )
+    if data.advisories:
+        items = "".join(
+            f"<li>{esc(r.suite)} · {esc(r.operation)} · {esc(r.check)}: {esc(r.observed)}</li>"
+            for r in data.advisories[:50]
+        )
+        parts.append(
+            f"<details><summary>{len(data.advisories)} advisories (policy checks that failed; not failing the "
+            f"gate)</summary><ul>{items}</ul></details>"
+        )
+    if data.leftovers:
+        parts.append(
+            '<p class="stopped"><strong>Left behind on the target:</strong> '
+            + "; ".join(esc(t) for t in data.leftovers)
+            + "</p>"
+        )
+    return "".join(parts)
+
+
 def render(data: ReportData) -> str:
     stopped = f'<p class="stopped"><strong>Stopped:</strong> {esc(data.stopped)}</p>' if data.stopped else ""
+    stopped += _coverage(data)
     totals = _chips(_verdict_counts(data.totals), _VERDICTS)
     body = (
         _banner(data)

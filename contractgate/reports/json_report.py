@@ -56,6 +56,17 @@ def document(data: ReportData) -> dict[str, Any]:
         "seeds": list(data.seeds),
         "requests": data.requests,
         "counts": _counts(data.totals),
+        "coverage": {
+            "implied": data.coverage.implied,
+            "ran": data.coverage.ran,
+            "percent": round(data.coverage.percent, 2),
+            "skipped": [
+                {"suite": suite, "reason": reason, "count": count} for suite, reason, count in data.coverage.gaps
+            ],
+            "failure": data.coverage_failure,
+        },
+        "advisories": len(data.advisories),
+        "sandbox": {"states_created": data.states_created, "leftovers": list(data.leftovers)},
         "suites": [_suite(s) for s in data.suites],
         "pact_matrix": [
             {"consumer": consumer, "provider": provider} | {col: cell[col] for col in MATRIX_COLUMNS}

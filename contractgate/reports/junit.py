@@ -88,6 +88,7 @@ def document(data: ReportData) -> ET.Element:
         ET.SubElement(properties, "property", name="target", value=data.target)
         ET.SubElement(properties, "property", name="contractgate.version", value=data.version)
         ET.SubElement(properties, "property", name="verdict", value=data.verdict.value)
+        ET.SubElement(properties, "property", name="coverage", value=data.coverage.line())
         for seed in _seeds(data, summary.name):
             ET.SubElement(properties, "property", name="seed", value=seed)
         if summary.seconds is None:

@@ -67,6 +67,25 @@ def _suites(data: ReportData) -> list[str]:
     return lines
 
 
+def _coverage(data: ReportData) -> list[str]:
+    coverage = data.coverage
+    lines = [f"**Coverage:** {text(coverage.line())} of what the contracts imply", ""]
+    if data.coverage_failure:
+        lines += [f"**Too little coverage:** {text(data.coverage_failure)}", ""]
+    if coverage.gaps:
+        lines += ["| skipped | suite | why (what would let them run) |", "|--:|---|---|"]
+        lines += [f"| {n} | {text(suite)} | {text(reason)} |" for suite, reason, n in coverage.gaps[:10]]
+        if len(coverage.gaps) > 10:
+            lines.append(f"| … | | {len(coverage.gaps) - 10} more reasons in gate.json |")
+        lines.append("")
+    if data.states_created or data.leftovers:
+        lines.append(f"Provider states reached through the target's API: {data.states_created}.")
+        if data.leftovers:
+            lines.append("**Left behind (clean up by hand):** " + "; ".join(text(t) for t in data.leftovers))
+        lines.append("")
+    return lines
+
+
 def _failure(result: Result) -> list[str]:
     lines = [
         f"#### {result.verdict.value.upper()}: {text(result.suite)} · {text(result.service)} · "
@@ -126,6 +145,7 @@ def render(data: ReportData) -> str:
     ]
     if data.stopped:
         lines += [f"**Stopped:** {text(data.stopped)}", ""]
+    lines += _coverage(data)
     if data.seeds:
         lines += ["Seeds: " + ", ".join(code(str(s)) for s in data.seeds), ""]
     lines += _suites(data) + [""]
@@ -136,6 +156,16 @@ def render(data: ReportData) -> str:
             lines += _failure(result)
         if len(failures) > MAX_FAILURES:
             lines += [f"… and {len(failures) - MAX_FAILURES} more: see `gate.json` or `index.html`.", ""]
+    if data.advisories:
+        lines += [
+            f"### Advisories ({len(data.advisories)}): policy checks that failed, not failing the gate",
+            "",
+        ]
+        lines += [
+            f"- {text(r.suite)} · {text(r.operation)} · {text(r.check)}: {text(r.observed)}"
+            for r in data.advisories[:MAX_FAILURES]
+        ]
+        lines.append("")
     lines += _matrix(data)
     lines.append(f"<sub>contractgate {text(data.version)} · generated {data.generated_at}</sub>")
     return "\n".join(lines) + "\n"

@@ -13,10 +13,11 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from contractgate.coverage import Coverage, coverage_of
 from contractgate.gate import GateOutcome
 from providers.redact import JWT, MASK
 from providers.results import Result, Verdict, counts
@@ -152,11 +153,25 @@ class ReportData:
     requests: int
     generated_at: str
     version: str
+    #: How many of the checks the contracts imply ran, and the skipped ones grouped by reason.
+    coverage: Coverage = field(default_factory=lambda: Coverage(0, 0))
+    #: Why the gate failed for too little coverage (`min_coverage`), if it did.
+    coverage_failure: str | None = None
+    #: Failed policy checks (reported, not failing the gate unless strict).
+    advisories: tuple[Result, ...] = ()
+    #: Provider states reached through the target's API, and what could not be undone afterwards.
+    states_created: int = 0
+    leftovers: tuple[str, ...] = ()
 
     @property
     def failures(self) -> tuple[Result, ...]:
-        """Failures, then errors."""
-        return tuple(r for v in (Verdict.FAIL, Verdict.ERROR) for r in self.results if r.verdict is v)
+        """Failures (advisories apart), then errors."""
+        return tuple(
+            r
+            for v in (Verdict.FAIL, Verdict.ERROR)
+            for r in self.results
+            if r.verdict is v and r not in self.advisories
+        )
 
     @property
     def headline(self) -> str:
@@ -164,7 +179,9 @@ class ReportData:
         if self.verdict is Verdict.PASS:
             return "every contract holds"
         if self.verdict is Verdict.FAIL:
-            n = self.totals[Verdict.FAIL]
+            n = len([r for r in self.failures if r.verdict is Verdict.FAIL])
+            if not n and self.coverage_failure:
+                return "too little of what the contracts imply was checked"
             return f"{n} check{'s' if n != 1 else ''} failed: a contract is broken"
         if self.stopped:
             return "the gate stopped before it could decide"
@@ -245,4 +262,9 @@ def build(outcome: GateOutcome, *, generated_at: datetime, version: str) -> Repo
         requests=outcome.requests,
         generated_at=timestamp(generated_at),
         version=version,
+        coverage=coverage_of(results),
+        coverage_failure=None if outcome.coverage_failure is None else clean(outcome.coverage_failure),
+        advisories=() if outcome.strict else tuple(r for r in results if r.advisory),
+        states_created=outcome.states_created,
+        leftovers=tuple(clean(text) for text in outcome.leftovers),
     )

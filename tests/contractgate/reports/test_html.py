@@ -98,7 +98,8 @@ def test_everything_is_in_the_html_without_script() -> None:
 
 def test_the_matrix_has_a_cell_per_pair() -> None:
     text = html.render(data_of(outcome()))
-    matrix = text[text.index('<table class="matrix">') : text.index("</table>")]
+    start = text.index('<table class="matrix">')
+    matrix = text[start : text.index("</table>", start)]
     assert matrix.count('<th scope="row">') == 4
     assert (
         '<td class="v-fail"><ul class="chips"><li class="chip c-pass">2 pass</li><li class="chip c-fail">1 fail</li>'
