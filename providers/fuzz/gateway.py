@@ -91,7 +91,7 @@ class Gateway:
             await anyio.to_thread.run_sync(self._guard.acquire, what)
             if self._app is not None:
                 self.sent += 1
-                await self._app(scope, receive, send)
+                await _serve(self._app, scope, receive, send)
             else:
                 await self._forward(scope, receive, send)
         except ContractgateError as error:
@@ -140,6 +140,47 @@ class Gateway:
             }
         )
         await send({"type": "http.response.body", "body": content})
+
+
+async def _serve(app: Callable[..., Any], scope: Scope, receive: Receive, send: Send) -> None:
+    """Call an in-process app the way a server would: an exception it raises is a 500, never ours.
+
+    Starlette answers 500 and then re-raises, so that the server can log it; uvicorn sends a plain 500
+    when nothing was answered yet and drops the connection when an answer was cut short. Schemathesis
+    must see the same, or a server error found in-process would be reported as a crash of the run
+    (an error, exit 2) instead of the `not_a_server_error` failure it is.
+    """
+    started = finished = False
+
+    async def tracked(message: Message) -> None:
+        nonlocal started, finished
+        if message["type"] == "http.response.start":
+            started = True
+        elif message["type"] == "http.response.body" and not message.get("more_body", False):
+            finished = True
+        await send(message)
+
+    try:
+        await app(scope, receive, tracked)
+    except Exception as exc:
+        if finished:
+            return
+        if started:
+            raise requests.exceptions.ConnectionError(
+                f"the server dropped the connection mid-answer: {type(exc).__name__}"
+            ) from None
+        body = b"Internal Server Error"
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 500,
+                "headers": [
+                    (b"content-type", b"text/plain; charset=utf-8"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
 
 
 def _raw_headers(items: Iterable[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
