@@ -17,7 +17,6 @@ skipped), checks that would send undeclared methods are off, and the gateway ref
 
 from __future__ import annotations
 
-import copy
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -27,12 +26,14 @@ import schemathesis
 from schemathesis.core.errors import LoaderError
 from schemathesis.engine import StopReason, events, from_schema
 from schemathesis.engine.run import TESTING_PHASES
+from schemathesis.schemas import BaseSchema
 
 from contracts import SpecFile
 from providers.contract import Operation, operations_of
 from providers.errors import ContractError, TargetUnreachable
 from providers.fuzz import settings as fuzz_settings
 from providers.fuzz.auth import Credential, Unsatisfiable, credential_for, install
+from providers.fuzz.boundaries import with_boundaries
 from providers.fuzz.fatal import Fatal
 from providers.fuzz.gateway import Gateway, path_matcher
 from providers.fuzz.outcomes import ALL_CHECKS, SUITE, Outcomes
@@ -105,6 +106,25 @@ def _staging_rules(ctx: RunContext, spec: SpecFile) -> Callable[[str, str], str 
     return permits
 
 
+def _without(schema: BaseSchema, spec: SpecFile, runnable: list[Operation]) -> BaseSchema:
+    """`schema` without the operations the plan skipped.
+
+    An exclusion naming exactly the skipped (method, path) pairs, nothing wider: an inclusion would be an
+    alternative to the include-all filter a config file's `[[operations]]` brings, and Schemathesis asks
+    the exclusions about every request it would send, undeclared methods included (an `OPTIONS` or a
+    `TRACE` on a declared path, as a nameless operation); a filter that excluded whatever it does not
+    know would silently drop those probes, and with them the `unsupported_method` and
+    `allow_header_conformance` checks.
+    """
+    kept = {(op.method.upper(), op.path) for op in runnable}
+    skipped = {(op.method.upper(), op.path) for op in operations_of(spec)} - kept
+    if not skipped:
+        return schema
+    return schema.exclude(
+        func=lambda candidate: (candidate.operation.method.upper(), candidate.operation.path) in skipped
+    )
+
+
 def _run_spec(
     ctx: RunContext, spec: SpecFile, service: ServiceTarget, settings: FuzzSettings, seed: int
 ) -> Iterator[Result]:
@@ -124,14 +144,12 @@ def _run_spec(
         http_only=not in_process,
     )
     try:
-        # Schemathesis rewrites the document in place; the loaded spec is shared by every suite.
-        loaded = schemathesis.openapi.from_dict(copy.deepcopy(spec.document), config=config)
+        # A copy (Schemathesis rewrites the document in place; the loaded spec is shared by every suite)
+        # whose request schemas offer the boundary values every run must try.
+        loaded = schemathesis.openapi.from_dict(with_boundaries(spec.document), config=config)
     except LoaderError as exc:
         raise ContractError(f"{spec.path}: Schemathesis cannot load it: {exc}") from None
-    labels = {op.label for op in runnable}
-    # An exclusion, not an inclusion: inclusions are alternatives, and a config file with
-    # `[[operations]]` brings one that matches every operation.
-    schema = loaded.exclude(func=lambda candidate: candidate.operation.label not in labels)
+    schema = _without(loaded, spec, runnable)
     # Requests go to the gateway, which knows the target's real address; nothing else may be dialled.
     schema.config.base_url = None
     fatal = Fatal()

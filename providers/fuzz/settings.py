@@ -33,6 +33,8 @@ CONFIG_FILE = "schemathesis.toml"
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 #: Sends methods an operation does not declare (PUT, DELETE, …): never against a live target.
 UNDECLARED_METHODS_CHECK = "unsupported_method"
+#: Undeclared methods that are safe to send anywhere: OPTIONS only changes nothing and reveals `Allow`.
+SAFE_UNDECLARED_METHODS = frozenset({"options"})
 _KNOWN_KEYS = frozenset({"config", "checks", "exclude_checks", "in_process"})
 
 
@@ -118,8 +120,9 @@ def apply_gate_rules(
     excluded = list(settings.exclude_checks)
     if live:
         excluded.append(UNDECLARED_METHODS_CHECK)
-        # Do not even generate requests with undeclared methods: they would be writes.
-        project.phases.coverage.unexpected_methods = set()
+        # Undeclared methods could be writes: of them only the safe OPTIONS is sent (RFC 9110 §9.2.1), so
+        # `allow_header_conformance` still compares each path's `Allow` with the methods it declares.
+        project.phases.coverage.unexpected_methods = set(SAFE_UNDECLARED_METHODS)
     try:
         project.checks.update(included_check_names=list(settings.checks), excluded_check_names=excluded)
         project.phases.update(phases=list(PHASES))
