@@ -141,7 +141,6 @@ def _run_spec(
         max_examples=ctx.options.max_examples,
         timeout=ctx.http.guard.limits.timeout,
         live=ctx.target.live,
-        http_only=not in_process,
     )
     try:
         # A copy (Schemathesis rewrites the document in place; the loaded spec is shared by every suite)

@@ -110,7 +110,6 @@ def apply_gate_rules(
     max_examples: int,
     timeout: float,
     live: bool,
-    http_only: bool,
 ) -> SchemathesisConfig:
     """Put the gate's rules on top of the project's config (as CLI options go on top of the file)."""
     config.update(seed=seed, max_failures=None)
@@ -130,8 +129,6 @@ def apply_gate_rules(
             modes=list(GenerationMode),
             max_examples=max_examples,
             database="none",
-            # An HTTP client cannot put a NUL byte in a header; in-process the app sees whatever is sent.
-            allow_x00=not http_only,
         )
         project.update(request_timeout=timeout, workers=1)
     except SchemathesisConfigError as exc:
