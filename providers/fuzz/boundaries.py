@@ -42,6 +42,8 @@ _FORMATTED_TEXT: Mapping[str, tuple[str, ...]] = {
 #: The range Schemathesis gives these formats: a value outside it would not be positive there.
 _INT_FORMATS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 _PARAMETER_PLACES = ("path", "query", "header", "cookie")
+_PRIMITIVES = frozenset({"integer", "number", "string"})
+_NOT_FREE = frozenset({"enum", "const", "$ref", "allOf", "anyOf", "oneOf", "not"})
 _MAX_DEPTH = 4
 
 
@@ -102,9 +104,7 @@ def _request_schemas(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, 
                     yield "body", media["schema"]
 
 
-def _offer(
-    document: dict[str, Any], schema: dict[str, Any], draft: Any, *, header: bool, depth: int
-) -> None:
+def _offer(document: dict[str, Any], schema: dict[str, Any], draft: Any, *, header: bool, depth: int) -> None:
     if depth > _MAX_DEPTH:
         return
     if "$ref" in schema:
@@ -142,10 +142,7 @@ def _types(schema: Mapping[str, Any]) -> set[str]:
 
 def _is_leaf(schema: Mapping[str, Any]) -> bool:
     """A primitive with a free value: not an enum, a constant or a composition."""
-    return (
-        bool(_types(schema) & {"integer", "number", "string"})
-        and not {"enum", "const", "$ref", "allOf", "anyOf", "oneOf", "not"} & set(schema)
-    )
+    return bool(_types(schema) & _PRIMITIVES) and not _NOT_FREE & set(schema)
 
 
 def _candidates(schema: Mapping[str, Any], header: bool) -> Iterator[Any]:

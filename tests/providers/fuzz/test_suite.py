@@ -33,7 +33,7 @@ from providers.target import ServiceTarget, Target, url_target
 from stubs.server import BackgroundServer, bind
 from stubs.settings import DEFAULT_ISSUER
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 BROKEN_URL = "http://broken.test"
 
 
