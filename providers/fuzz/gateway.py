@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 import anyio.to_thread
 import httpx
@@ -25,7 +25,7 @@ import requests
 
 from providers.errors import ContractgateError, TargetUnreachable
 from providers.fuzz.fatal import Fatal
-from providers.http import RequestGuard
+from providers.http import Limits
 from providers.target import ServiceTarget
 
 Scope = dict[str, Any]
@@ -46,20 +46,33 @@ class RequestRefused(Exception):
     """Staging-safe mode kept a request in the process; the message says which and why."""
 
 
+class Slots(Protocol):
+    """The run-wide request guard (`providers.http.RequestGuard`), or a worker process's line to it."""
+
+    @property
+    def limits(self) -> Limits: ...
+
+    def acquire(self, what: str) -> None: ...
+
+
 class Gateway:
-    """ASGI app fronting one service. `permits(method, path)` returns None or why a request may not go."""
+    """ASGI app fronting one service. `permits(method, path)` returns None or why a request may not go.
+
+    With `app`, requests are handed to the service's own ASGI app (in-process); without, they go over
+    HTTP to the service's base URL.
+    """
 
     def __init__(
         self,
         service: ServiceTarget,
-        guard: RequestGuard,
+        guard: Slots,
         fatal: Fatal,
         *,
-        in_process: bool,
+        app: Any | None = None,
         permits: Callable[[str, str], str | None] = lambda method, path: None,
     ) -> None:
         self.base_url = service.base_url.rstrip("/")
-        self._app = service.app if in_process else None
+        self._app = app
         self._guard = guard
         self._fatal = fatal
         self._permits = permits

@@ -9,8 +9,9 @@ database, no request cache). Where the file names a base URL, the target wins: t
 requests go.
 
 Suite settings (`RunOptions.suites["fuzz"]`): `config` (path of a Schemathesis config file), `checks`
-(Schemathesis check names, default all), `exclude_checks`, `in_process` (default true: services that
-run in this process are called in-process; false sends everything over HTTP).
+(Schemathesis check names, default all), `exclude_checks`, `jobs` (worker processes, default: the
+cores available; 1 runs every spec in the gate's own process), `in_process` (default true: with one
+process, services that run in it are called in-process; false sends everything over HTTP).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ PHASES = ("examples", "coverage", "fuzzing", "stateful")
 UNDECLARED_METHODS_CHECK = "unsupported_method"
 #: Undeclared methods that are safe to send anywhere: OPTIONS only changes nothing and reveals `Allow`.
 SAFE_UNDECLARED_METHODS = frozenset({"options"})
-_KNOWN_KEYS = frozenset({"config", "checks", "exclude_checks", "in_process"})
+_KNOWN_KEYS = frozenset({"config", "checks", "exclude_checks", "in_process", "jobs"})
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class FuzzSettings:
     checks: tuple[str, ...] = ("all",)
     exclude_checks: tuple[str, ...] = ()
     in_process: bool = True
+    #: Worker processes; None = one per core available.
+    jobs: int | None = None
 
     @classmethod
     def from_suite(cls, raw: Mapping[str, Any]) -> FuzzSettings:
@@ -58,11 +61,15 @@ class FuzzSettings:
         in_process = raw.get("in_process", True)
         if not isinstance(in_process, bool):
             raise ConfigError("fuzz suite: 'in_process' must be true or false")
+        jobs = raw.get("jobs")
+        if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+            raise ConfigError("fuzz suite: 'jobs' must be a whole number of processes, at least 1")
         return cls(
             config_path=Path(path) if path is not None else None,
             checks=_names(raw.get("checks", ("all",)), "checks"),
             exclude_checks=_names(raw.get("exclude_checks", ()), "exclude_checks"),
             in_process=in_process,
+            jobs=jobs,
         )
 
 
@@ -116,6 +123,11 @@ def apply_gate_rules(
     # Results must follow from (contract, target, seed) alone: nothing replayed from earlier runs.
     config.cache.enabled = False
     project = config.projects.override
+    # Schemathesis mines string constants from the Python source of the app it is handed to generate
+    # with; the app it is handed is the gate's gateway, so it would generate from contractgate's own
+    # source — and from whichever of its modules the process happened to have imported. The CLI, given a
+    # URL, mines nothing; neither does the gate.
+    project.analysis.constants.enabled = False
     excluded = list(settings.exclude_checks)
     if live:
         excluded.append(UNDECLARED_METHODS_CHECK)

@@ -93,10 +93,14 @@ def by_key(results: list[Result]) -> dict[tuple[str, str], Result]:
 # --- the reference stubs fulfil their contracts ----------------------------------------------------
 
 
-@pytest.mark.parametrize("in_process", [True, False], ids=["in-process", "http"])
-def test_the_stubs_pass_every_check_of_every_contract(stubs: Target, in_process: bool) -> None:
+@pytest.mark.parametrize(
+    "suite",
+    [{"jobs": 1, "in_process": True}, {"jobs": 2}],
+    ids=["one process, in-process", "worker processes, HTTP"],
+)
+def test_the_stubs_pass_every_check_of_every_contract(stubs: Target, suite: dict[str, Any]) -> None:
     specs = openapi_specs()
-    ctx = context(stubs, specs, suite={"in_process": in_process})
+    ctx = context(stubs, specs, suite=suite)
     results = list(fuzz.run(ctx))
 
     not_passing = [

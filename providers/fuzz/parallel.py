@@ -1,0 +1,213 @@
+"""Fuzzing specs in worker processes, to use every core: test-case generation is CPU-bound.
+
+Hypothesis generates a test case in Python, holding the GIL, so threads do not help; processes do.
+Each spec is one job, run whole in one worker process (its phases share what they learn: response data,
+links, the stateful phase), over HTTP to the service's base URL — an in-process ASGI app cannot cross a
+process boundary, and the embedded stubs listen on loopback too. Workers get their guard slots and
+tokens from the gate's process (`providers.fuzz.broker`), so the rate cap, the budget and the genuine
+credentials stay the run's.
+
+The specs of one service share its data (a deletion by one spec's fuzzing is seen by the other's), so
+they run one after another in spec order, as they would in one process; specs of different services run
+at the same time, the service with the most work left first. Results are yielded in spec order, each
+spec's exactly as `job.execute` returns them: with the same seed, the same results whatever the number
+of workers. Workers start from a fork server (never a fork of this multi-threaded process) that imports
+Schemathesis once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import os
+import queue
+import traceback
+from collections import deque
+from collections.abc import Iterator, Sequence
+from multiprocessing.context import BaseContext
+from multiprocessing.queues import Queue
+from typing import Any
+
+from providers.errors import ContractgateError
+from providers.fuzz.broker import Broker, BrokerLine, from_wire, to_wire
+from providers.fuzz.fatal import Fatal
+from providers.fuzz.gateway import Slots
+from providers.fuzz.job import SpecJob, Wiring, execute
+from providers.fuzz.plan import Planned
+from providers.redact import Redactor
+from providers.results import Result
+from providers.suite import Emit
+
+_POLL_SECONDS = 0.5
+_STOP_GRACE_SECONDS = 10.0
+
+
+def cpu_count() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def parallel_width(planned: Sequence[Planned], jobs: int) -> int:
+    """How many worker processes are worth starting: one per service with work, at most `jobs`."""
+    services = {p.job.spec.service for p in planned if p.job.operations}
+    return min(jobs, len(services))
+
+
+def _context() -> BaseContext:
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _work(tasks: Queue[SpecJob | None], events: Queue[tuple[Any, ...]], address: Any, authkey: bytes) -> None:
+    """A worker process: run the jobs the parent hands out until it says stop."""
+    line: BrokerLine | None = None
+    try:
+        while (job := tasks.get()) is not None:
+            line = line or BrokerLine(address, authkey, job.limits)
+            events.put(_run(job, line, events))
+    finally:
+        if line is not None:
+            line.close()
+
+
+def _run(job: SpecJob, line: BrokerLine, events: Queue[tuple[Any, ...]]) -> tuple[Any, ...]:
+    """One job in a worker: its results, or why it stopped, as an event for the parent."""
+    redactor = Redactor()
+
+    def token(label: str) -> str:
+        value = line.token(f"{job.index} {label}")
+        redactor.add(value)
+        return value
+
+    wiring = Wiring(line, token, redactor, emit=lambda progress: events.put(("progress", progress)))
+    try:
+        return ("done", job.index, execute(job, wiring))
+    except ContractgateError as error:
+        return ("failed", job.index, *to_wire(error))
+    except Exception:
+        return ("crashed", job.index, traceback.format_exc(limit=8))
+
+
+class _Schedule:
+    """Which job goes next: per service in spec order, the service with the most work left first."""
+
+    def __init__(self, jobs: Sequence[SpecJob]) -> None:
+        self._chains: dict[str, deque[SpecJob]] = {}
+        for job in jobs:
+            self._chains.setdefault(job.spec.service, deque()).append(job)
+        self._busy: set[str] = set()
+
+    def take(self) -> SpecJob | None:
+        ready = [chain for service, chain in self._chains.items() if chain and service not in self._busy]
+        if not ready:
+            return None
+        chain = max(ready, key=lambda c: (sum(len(job.operations) + 1 for job in c), -c[0].index))
+        job = chain.popleft()
+        self._busy.add(job.spec.service)
+        return job
+
+    def done(self, job: SpecJob) -> None:
+        self._busy.discard(job.spec.service)
+
+
+def run_in_processes(
+    planned: Sequence[Planned], width: int, *, guard: Slots, fatal: Fatal, emit: Emit, redactor: Redactor
+) -> Iterator[Result]:
+    """Every planned spec's results, in spec order, the jobs run by `width` worker processes."""
+    by_index = {p.job.index: p for p in planned}
+
+    def token(key: str) -> str:
+        index, _, label = key.partition(" ")
+        return by_index[int(index)].token(label)
+
+    finished: dict[int, list[Result]] = {p.job.index: [] for p in planned if not p.job.operations}
+    schedule = _Schedule([p.job for p in planned if p.job.operations])
+    context = _context()
+    tasks: Queue[SpecJob | None] = context.Queue()
+    events: Queue[tuple[Any, ...]] = context.Queue()
+    broker = Broker(guard, token, fatal)
+    processes = [
+        context.Process(  # type: ignore[attr-defined]
+            target=_work, args=(tasks, events, broker.address, broker.authkey), name=f"fuzz-{n}", daemon=True
+        )
+        for n in range(width)
+    ]
+    running: dict[int, SpecJob] = {}
+    try:
+        for process in processes:
+            process.start()
+        upcoming = [p.job.index for p in planned]
+        while True:
+            while fatal.error is None and len(running) < width and (job := schedule.take()) is not None:
+                running[job.index] = job
+                tasks.put(job)
+            while upcoming and upcoming[0] in finished:
+                index = upcoming.pop(0)
+                yield from by_index[index].skipped
+                yield from (_redacted(result, redactor) for result in finished.pop(index))
+            if not running:
+                break
+            event = _next_event(events, processes, running)
+            if event[0] == "progress":
+                emit(event[1])
+                continue
+            kind, index = event[0], int(event[1])
+            job = running.pop(index)
+            schedule.done(job)
+            if kind == "done":
+                finished[index] = event[2]
+            elif kind == "failed":
+                fatal.record(from_wire(event[2], event[3]))  # the parent's own error, if any, came first
+            else:
+                fatal.record(ContractgateError(f"fuzzing {job.spec.name} crashed: {event[2].strip()}"))
+        if fatal.error is not None:
+            raise fatal.error
+    finally:
+        _stop(processes, tasks, events)
+        broker.close()
+
+
+def _next_event(
+    events: Queue[tuple[Any, ...]], processes: Sequence[Any], running: dict[int, SpecJob]
+) -> tuple[Any, ...]:
+    while True:
+        try:
+            event: tuple[Any, ...] = events.get(timeout=_POLL_SECONDS)
+            return event
+        except queue.Empty:
+            dead = [p for p in processes if p.exitcode is not None]
+            if dead:
+                specs = ", ".join(job.spec.name for job in running.values())
+                raise ContractgateError(
+                    f"a fuzz worker process ended (exit code {dead[0].exitcode}) while fuzzing {specs}"
+                ) from None
+
+
+def _redacted(result: Result, redactor: Redactor) -> Result:
+    """The gate's redactor knows every secret of the run; a worker's only the tokens it was given."""
+    return dataclasses.replace(
+        result,
+        observed=redactor.text(result.observed),
+        reproduction=redactor.text(result.reproduction) if result.reproduction else result.reproduction,
+    )
+
+
+def _stop(processes: Sequence[Any], tasks: Queue[Any], events: Queue[Any]) -> None:
+    for _ in processes:
+        tasks.put(None)
+    for process in processes:
+        if process.pid is not None:
+            process.join(timeout=_STOP_GRACE_SECONDS)
+        if process.is_alive():
+            process.terminate()
+            process.join(timeout=_STOP_GRACE_SECONDS)
+    for channel in (tasks, events):
+        channel.cancel_join_thread()
+        channel.close()
