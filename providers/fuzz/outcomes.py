@@ -210,44 +210,17 @@ class Outcomes:
         expectation = EXPECTATIONS.get(check, f"Schemathesis check {check} holds")
         details = dict(self.details)
         partial = PARTIAL_CHECKS.get(check)
-        path = label.split(" ", 1)[-1]
-        if partial is not None and not tally.failures and not self.judged[(path, check)]:
-            return Result(
-                SUITE,
-                self.service,
-                label,
-                check,
-                expectation,
-                observed=f"not judged: {partial[1]}",
-                verdict=Verdict.SKIPPED,
-                details=details,
-            )
+        judged = self.judged[(label.split(" ", 1)[-1], check)]
         if not tally.failures:
-            if tally.errored:
-                return Result(
-                    SUITE,
-                    self.service,
-                    label,
-                    check,
-                    expectation,
-                    observed=f"the check crashed on {tally.errored} response(s)",
-                    verdict=Verdict.ERROR,
-                    details=details,
-                )
-            return Result(
-                SUITE,
-                self.service,
-                label,
-                check,
-                expectation,
-                observed=(
-                    f"{self.judged[(path, check)]} answer(s) on this path judged, none broke it"
-                    if partial is not None
-                    else f"{tally.passed} response(s) checked, none broke it"
-                ),
-                verdict=Verdict.PASS,
-                details=details,
-            )
+            if partial is not None and not judged:
+                observed, verdict = f"not judged: {partial[1]}", Verdict.SKIPPED
+            elif tally.errored:
+                observed, verdict = f"the check crashed on {tally.errored} response(s)", Verdict.ERROR
+            elif partial is not None:
+                observed, verdict = f"{judged} answer(s) on this path judged, none broke it", Verdict.PASS
+            else:
+                observed, verdict = f"{tally.passed} response(s) checked, none broke it", Verdict.PASS
+            return Result(SUITE, self.service, label, check, expectation, observed, verdict, details=details)
         failures = list(tally.failures.values())
         failure, case_id, recorder = failures[-1]
         details.update(

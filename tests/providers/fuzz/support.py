@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from providers.credentials import TokenSource
 from providers.http import Limits, RequestGuard, TargetHttp
 from providers.redact import Redactor
 from providers.results import Result, Verdict
-from providers.suite import RunContext, RunOptions
+from providers.suite import Emit, RunContext, RunOptions
 from providers.target import Target
 
 SCHEMATHESIS = str(Path(sys.executable).parent / "schemathesis")
@@ -32,22 +32,24 @@ def spec_file(document: dict[str, Any], folder: Path, name: str = "planted-v1") 
     return SpecFile(name, path, info["x-service"], info["x-api-version"], document)
 
 
-def run_gate(
+def context(
     target: Target,
-    spec: SpecFile,
+    specs: Sequence[SpecFile],
     *,
-    seed: int,
-    max_examples: int,
+    seed: int | None = 7,
+    max_examples: int = 5,
     suite: dict[str, Any] | None = None,
     allow_writes: Iterable[str] = (),
     limits: Limits | None = None,
-) -> list[Result]:
+    emit: Emit | None = None,
+) -> RunContext:
+    """A run context over `specs` with the demo credentials; the caller closes `ctx.http`."""
     http = TargetHttp(RequestGuard(limits or Limits(timeout=10)))
     redactor = Redactor()
     credentials = demo_credentials()
-    ctx = RunContext(
+    return RunContext(
         target=target,
-        specs=(spec,),
+        specs=tuple(specs),
         asyncapi=None,
         credentials=credentials,
         tokens=TokenSource(target, credentials, http, redactor),
@@ -59,11 +61,17 @@ def run_gate(
             suites={"fuzz": suite or {}},
             allow_writes=frozenset(allow_writes),
         ),
+        emit=emit or (lambda progress: None),
     )
+
+
+def run_gate(target: Target, spec: SpecFile | Sequence[SpecFile], **options: Any) -> list[Result]:
+    """The fuzz suite's results over `spec` (one or several); `options` as `context` takes them."""
+    ctx = context(target, [spec] if isinstance(spec, SpecFile) else spec, **options)
     try:
         return list(fuzz.run(ctx))
     finally:
-        http.close()
+        ctx.http.close()
 
 
 def gate_found(results: Iterable[Result]) -> set[tuple[str, str]]:

@@ -12,24 +12,20 @@ from typing import Any
 
 import pytest
 
-from contractgate.credentials import demo_credentials
 from contracts import SpecFile
-from providers import fuzz
-from providers.credentials import TokenSource
 from providers.errors import BudgetExceeded, TargetUnreachable
 from providers.fuzz.broker import Broker, BrokerLine, Stopped, from_wire, to_wire
 from providers.fuzz.fatal import Fatal
 from providers.fuzz.job import SpecJob
 from providers.fuzz.parallel import _Schedule
 from providers.fuzz.settings import FuzzSettings
-from providers.http import Limits, RequestGuard, TargetHttp
-from providers.redact import Redactor
+from providers.http import Limits, RequestGuard
 from providers.results import Result
-from providers.suite import Progress, RunContext, RunOptions
+from providers.suite import Progress
 from providers.target import ServiceTarget, Target, url_target
 from stubs.server import BackgroundServer, bind
 from tests.providers.fuzz.planted import SPEC, create_app
-from tests.providers.fuzz.support import spec_file
+from tests.providers.fuzz.support import run_gate, spec_file
 
 SERVICES = ("planted-service", "second-service")
 
@@ -59,30 +55,24 @@ def servers() -> Iterator[tuple[dict[str, str], Counter[str]]]:
 def run(
     target: Target, specs: tuple[SpecFile, ...], limits: Limits | None = None, **suite: Any
 ) -> tuple[list[Result], list[Progress]]:
-    http = TargetHttp(RequestGuard(limits or Limits(timeout=10)))
-    redactor = Redactor()
     progress: list[Progress] = []
-    credentials = demo_credentials()
-    ctx = RunContext(
-        target=target,
-        specs=specs,
-        asyncapi=None,
-        credentials=credentials,
-        tokens=TokenSource(target, credentials, http, redactor),
-        http=http,
-        redactor=redactor,
-        options=RunOptions(seed=5, max_examples=8, suites={"fuzz": suite}),
-        emit=progress.append,
+    results = run_gate(
+        target, specs, seed=5, max_examples=8, suite=suite, limits=limits, emit=progress.append
     )
-    try:
-        return list(fuzz.run(ctx)), progress
-    finally:
-        http.close()
+    return results, progress
 
 
 def comparable(results: list[Result]) -> list[tuple[Any, ...]]:
     return [
-        (r.details.get("spec"), r.operation, r.check, r.verdict, r.observed, r.reproduction, r.details.get("cases"))
+        (
+            r.details.get("spec"),
+            r.operation,
+            r.check,
+            r.verdict,
+            r.observed,
+            r.reproduction,
+            r.details.get("cases"),
+        )
         for r in results
     ]
 
