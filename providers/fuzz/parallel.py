@@ -21,6 +21,7 @@ import dataclasses
 import multiprocessing
 import os
 import queue
+import signal
 import traceback
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -67,6 +68,8 @@ def _context() -> BaseContext:
 
 def _work(tasks: Queue[SpecJob | None], events: Queue[tuple[Any, ...]], address: Any, authkey: bytes) -> None:
     """A worker process: run the jobs the parent hands out until it says stop."""
+    # An interrupt is the gate's to handle: it ends the workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     line: BrokerLine | None = None
     try:
         while (job := tasks.get()) is not None:
@@ -140,12 +143,14 @@ def run_in_processes(
         for n in range(width)
     ]
     running: dict[int, SpecJob] = {}
+    crash: str | None = None
+    complete = False
     try:
         for process in processes:
             process.start()
         upcoming = [p.job.index for p in planned]
         while True:
-            while fatal.error is None and len(running) < width and (job := schedule.take()) is not None:
+            while fatal.error is None and len(running) < width and (job := schedule.take()):
                 running[job.index] = job
                 tasks.put(job)
             while upcoming and upcoming[0] in finished:
@@ -166,12 +171,18 @@ def run_in_processes(
             elif kind == "failed":
                 fatal.record(from_wire(event[2], event[3]))  # the parent's own error, if any, came first
             else:
-                fatal.record(ContractgateError(f"fuzzing {job.spec.name} crashed: {event[2].strip()}"))
-        if fatal.error is not None:
-            raise fatal.error
+                crash = crash or f"fuzzing {job.spec.name} crashed in a worker process:\n{event[2]}"
+                fatal.record(ContractgateError("a fuzz worker process crashed"))  # stops the others
+        complete = True
     finally:
-        _stop(processes, tasks, events)
+        # Workers finish the job in hand only when the run ends as planned; otherwise (an interrupt, a
+        # consumer that stopped reading) they are ended at once.
+        _stop(processes, tasks, events, graceful=complete)
         broker.close()
+    if crash is not None:
+        raise RuntimeError(crash)
+    if fatal.error is not None:
+        raise fatal.error
 
 
 def _next_event(
@@ -199,11 +210,11 @@ def _redacted(result: Result, redactor: Redactor) -> Result:
     )
 
 
-def _stop(processes: Sequence[Any], tasks: Queue[Any], events: Queue[Any]) -> None:
+def _stop(processes: Sequence[Any], tasks: Queue[Any], events: Queue[Any], *, graceful: bool) -> None:
     for _ in processes:
         tasks.put(None)
     for process in processes:
-        if process.pid is not None:
+        if graceful and process.pid is not None:
             process.join(timeout=_STOP_GRACE_SECONDS)
         if process.is_alive():
             process.terminate()
