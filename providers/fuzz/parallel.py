@@ -10,9 +10,11 @@ credentials stay the run's.
 The specs of one service share its data (a deletion by one spec's fuzzing is seen by the other's), so
 they run one after another in spec order, as they would in one process; specs of different services run
 at the same time, the service with the most work left first. Results are yielded in spec order, each
-spec's exactly as `job.execute` returns them: with the same seed, the same results whatever the number
-of workers. Workers start from a fork server (never a fork of this multi-threaded process) that imports
-Schemathesis once.
+spec's as `job.execute` returns them, and a spec's test cases follow from its contract and the seed
+(`providers.fuzz.seeded`): the number of workers changes when a spec runs, not what it sends or how it
+is judged. (A service whose answers depend on time — a lockout window, a token expiring — may answer
+two runs differently, in one process or in several.) Workers start from a fork server, never as forks
+of this multi-threaded process, and it imports Schemathesis once for all of them.
 """
 
 from __future__ import annotations
@@ -98,7 +100,7 @@ def _run(job: SpecJob, line: BrokerLine, events: Queue[tuple[Any, ...]]) -> tupl
         return ("crashed", job.index, traceback.format_exc(limit=8))
 
 
-class _Schedule:
+class Schedule:
     """Which job goes next: per service in spec order, the service with the most work left first."""
 
     def __init__(self, jobs: Sequence[SpecJob]) -> None:
@@ -131,7 +133,7 @@ def run_in_processes(
         return by_index[int(index)].token(label)
 
     finished: dict[int, list[Result]] = {p.job.index: [] for p in planned if not p.job.operations}
-    schedule = _Schedule([p.job for p in planned if p.job.operations])
+    schedule = Schedule([p.job for p in planned if p.job.operations])
     context = _context()
     tasks: Queue[SpecJob | None] = context.Queue()
     events: Queue[tuple[Any, ...]] = context.Queue()

@@ -17,7 +17,7 @@ from providers.errors import BudgetExceeded, TargetUnreachable
 from providers.fuzz.broker import Broker, BrokerLine, Stopped, from_wire, to_wire
 from providers.fuzz.fatal import Fatal
 from providers.fuzz.job import SpecJob
-from providers.fuzz.parallel import _Schedule
+from providers.fuzz.parallel import Schedule
 from providers.fuzz.settings import FuzzSettings
 from providers.http import Limits, RequestGuard
 from providers.results import Result
@@ -166,7 +166,7 @@ def job(index: int, service: str, operations: int) -> SpecJob:
 
 def test_specs_of_one_service_run_one_at_a_time_in_spec_order_busiest_service_first() -> None:
     jobs = [job(0, "auth", 6), job(1, "auth", 6), job(2, "backend", 10), job(3, "backend", 14)]
-    schedule = _Schedule(jobs)
+    schedule = Schedule(jobs)
     first, second = schedule.take(), schedule.take()
     assert (first and first.index, second and second.index) == (2, 0)
     assert schedule.take() is None  # both services busy
