@@ -24,22 +24,25 @@ import multiprocessing
 import os
 import queue
 import signal
+import time
 import traceback
 from collections import deque
 from collections.abc import Iterator, Sequence
 from multiprocessing.context import BaseContext
 from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Event
 from typing import Any
 
 from providers.errors import ContractgateError
-from providers.fuzz.broker import Broker, BrokerLine, from_wire, to_wire
+from providers.fuzz.broker import Broker, BrokerLine, CountingSlots, from_wire, needs_slots, to_wire
 from providers.fuzz.fatal import Fatal
 from providers.fuzz.gateway import Slots
 from providers.fuzz.job import SpecJob, Wiring, execute
+from providers.fuzz.outcomes import SUITE
 from providers.fuzz.plan import Planned
 from providers.redact import Redactor
 from providers.results import Result
-from providers.suite import Emit
+from providers.suite import Emit, Progress
 
 _POLL_SECONDS = 0.5
 _STOP_GRACE_SECONDS = 10.0
@@ -68,7 +71,13 @@ def _context() -> BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _work(tasks: Queue[SpecJob | None], events: Queue[tuple[Any, ...]], address: Any, authkey: bytes) -> None:
+def _work(
+    tasks: Queue[SpecJob | None],
+    events: Queue[tuple[Any, ...]],
+    stopping: Event,
+    address: Any,
+    authkey: bytes,
+) -> None:
     """A worker process: run the jobs the parent hands out until it says stop."""
     # An interrupt is the gate's to handle: it ends the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -76,14 +85,15 @@ def _work(tasks: Queue[SpecJob | None], events: Queue[tuple[Any, ...]], address:
     try:
         while (job := tasks.get()) is not None:
             line = line or BrokerLine(address, authkey, job.limits)
-            events.put(_run(job, line, events))
+            events.put(_run(job, line, events, stopping))
     finally:
         if line is not None:
             line.close()
 
 
-def _run(job: SpecJob, line: BrokerLine, events: Queue[tuple[Any, ...]]) -> tuple[Any, ...]:
-    """One job in a worker: its results, or why it stopped, as an event for the parent."""
+def _run(job: SpecJob, line: BrokerLine, events: Queue[tuple[Any, ...]], stopping: Event) -> tuple[Any, ...]:
+    """One job in a worker: its results, or why it stopped, as an event for the parent, with the number of
+    requests the parent's guard has yet to count."""
     redactor = Redactor()
 
     def token(label: str) -> str:
@@ -91,13 +101,19 @@ def _run(job: SpecJob, line: BrokerLine, events: Queue[tuple[Any, ...]]) -> tupl
         redactor.add(value)
         return value
 
-    wiring = Wiring(line, token, redactor, emit=lambda progress: events.put(("progress", progress)))
+    counting = None if needs_slots(job.limits) else CountingSlots(job.limits, stopping)
+    slots: Slots = counting or line
+    wiring = Wiring(slots, token, redactor, emit=lambda progress: events.put(("progress", progress)))
+    started = time.process_time()
     try:
-        return ("done", job.index, execute(job, wiring))
+        outcome: tuple[Any, ...] = ("done", execute(job, wiring))
+        cpu = time.process_time() - started
+        events.put(("progress", Progress(SUITE, f"{job.spec.name}: {cpu:.1f}s of CPU in a worker process")))
     except ContractgateError as error:
-        return ("failed", job.index, *to_wire(error))
+        outcome = ("failed", *to_wire(error))
     except Exception:
-        return ("crashed", job.index, traceback.format_exc(limit=8))
+        outcome = ("crashed", traceback.format_exc(limit=8))
+    return (outcome[0], job.index, counting.sent if counting else 0, *outcome[1:])
 
 
 class Schedule:
@@ -137,10 +153,14 @@ def run_in_processes(
     context = _context()
     tasks: Queue[SpecJob | None] = context.Queue()
     events: Queue[tuple[Any, ...]] = context.Queue()
+    stopping = context.Event()
     broker = Broker(guard, token, fatal)
     processes = [
         context.Process(  # type: ignore[attr-defined]
-            target=_work, args=(tasks, events, broker.address, broker.authkey), name=f"fuzz-{n}", daemon=True
+            target=_work,
+            args=(tasks, events, stopping, broker.address, broker.authkey),
+            name=f"fuzz-{n}",
+            daemon=True,
         )
         for n in range(width)
     ]
@@ -162,19 +182,25 @@ def run_in_processes(
             if not running:
                 break
             event = _next_event(events, processes, running)
+            if fatal.error is not None:
+                stopping.set()
             if event[0] == "progress":
                 emit(event[1])
                 continue
-            kind, index = event[0], int(event[1])
+            kind, index, counted, *rest = event
+            for _ in range(counted):  # requests a worker only counted (the guard has no rate or budget)
+                guard.acquire("a request a fuzz worker sent")
             job = running.pop(index)
             schedule.done(job)
             if kind == "done":
-                finished[index] = event[2]
+                finished[index] = rest[0]
             elif kind == "failed":
-                fatal.record(from_wire(event[2], event[3]))  # the parent's own error, if any, came first
+                fatal.record(from_wire(*rest))  # the parent's own error, if any, came first
             else:
-                crash = crash or f"fuzzing {job.spec.name} crashed in a worker process:\n{event[2]}"
+                crash = crash or f"fuzzing {job.spec.name} crashed in a worker process:\n{rest[0]}"
                 fatal.record(ContractgateError("a fuzz worker process crashed"))  # stops the others
+            if fatal.error is not None:
+                stopping.set()
         complete = True
     finally:
         # Workers finish the job in hand only when the run ends as planned; otherwise (an interrupt, a

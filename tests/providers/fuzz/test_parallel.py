@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from contracts import SpecFile
+from providers import fuzz
 from providers.errors import BudgetExceeded, TargetUnreachable
 from providers.fuzz.broker import Broker, BrokerLine, Stopped, from_wire, to_wire
 from providers.fuzz.fatal import Fatal
@@ -25,7 +26,7 @@ from providers.suite import Progress
 from providers.target import ServiceTarget, Target, url_target
 from stubs.server import BackgroundServer, bind
 from tests.providers.fuzz.planted import SPEC, create_app
-from tests.providers.fuzz.support import run_gate, spec_file
+from tests.providers.fuzz.support import context, run_gate, spec_file
 
 SERVICES = ("planted-service", "second-service")
 
@@ -91,6 +92,20 @@ def test_worker_processes_give_the_results_of_one_process(
     assert not any("worker processes" in p.message for p in alone_progress)
     assert comparable(spread) == comparable(alone)
     assert {r.verdict for r in spread} >= {"fail", "pass"}  # the planted errors were found in both
+
+
+def test_the_run_counts_every_request_its_workers_sent(
+    servers: tuple[dict[str, str], Counter[str]], tmp_path: Path
+) -> None:
+    urls, methods = servers
+    ctx = context(
+        url_target("planted", urls, live=False), two_specs(tmp_path), max_examples=3, suite={"jobs": 2}
+    )
+    try:
+        list(fuzz.run(ctx))
+    finally:
+        ctx.http.close()
+    assert ctx.http.guard.sent == sum(methods.values()) > 0
 
 
 def test_the_request_budget_holds_across_worker_processes(
