@@ -217,7 +217,7 @@ async def _read_body(receive: Receive) -> bytes:
 
 
 def path_matcher(templates: Iterable[tuple[str, str]]) -> Callable[[str, str], str | None]:
-    """Map a concrete (method, path) to the operation template it calls, e.g. "GET /v2/threads/{id}"."""
+    """Map a concrete (method, path) to the operation template it calls, e.g. "GET /things/{id}"."""
     compiled = [
         (
             method.upper(),

@@ -51,11 +51,11 @@ class SpecJob:
     spec: SpecFile
     #: The service, without its ASGI app (a worker reaches it over HTTP).
     service: ServiceTarget
-    #: Labels of the operations to fuzz, in spec order ("GET /v2/threads").
+    #: Labels of the operations to fuzz, in spec order ("GET /things").
     operations: tuple[str, ...]
     #: Operation label → where its credential goes; absent for a public operation.
     placements: Mapping[str, Placement]
-    #: Operations staging-safe mode allows to be sent ("POST /v2/threads"); None off a live target.
+    #: Operations staging-safe mode allows to be sent ("POST /things"); None off a live target.
     sendable: frozenset[str] | None
     live: bool
     settings: FuzzSettings
