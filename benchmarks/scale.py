@@ -217,12 +217,14 @@ def verdict(points: list[Point]) -> str:
     per_suite = {
         s: exponent(first.suites[s], last.suites[s], first.operations, last.operations)
         for s in first.suites
-        if s in last.suites and first.suites[s] >= 0.5
+        if s in last.suites and first.suites[s] >= 0.2
     }
     steepest = max(per_suite, key=lambda s: per_suite[s]) if per_suite else None
     shape = (
         "linear" if 0.9 <= k <= 1.15 else ("superlinear" if k > 1.15 else "sublinear (fixed costs dominate)")
     )
+    if steps and k <= 1.15 and steps[-1][2] > 1.15:
+        shape += f" overall, superlinear from {steps[-1][0]}× to {steps[-1][1]}×"
     where = ", ".join(f"{a}×→{b}×: k={x:.2f}" for a, b, x in steps)
     suites = ", ".join(f"{s} k={x:.2f}" for s, x in sorted(per_suite.items(), key=lambda i: -i[1]))
     note = f"; steepest suite: {steepest}" if steepest and per_suite[steepest] > 1.15 else ""
