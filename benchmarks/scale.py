@@ -207,6 +207,15 @@ def ratios(points: list[Point]) -> list[str]:
     return lines
 
 
+def fit(points: list[Point], value: str) -> tuple[float, float]:
+    """Least squares of `value` = fixed + per_op × operations: (fixed seconds, seconds per operation)."""
+    xs, ys = [p.operations for p in points], [float(getattr(p, value)) for p in points]
+    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+    spread = sum((x - mean_x) ** 2 for x in xs)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread if spread else 0.0
+    return mean_y - slope * mean_x, slope
+
+
 def verdict(points: list[Point]) -> str:
     first, last = points[0], max(points, key=lambda p: p.operations)
     k = exponent(first.gate_cpu, last.gate_cpu, first.operations, last.operations)
@@ -221,16 +230,20 @@ def verdict(points: list[Point]) -> str:
     }
     steepest = max(per_suite, key=lambda s: per_suite[s]) if per_suite else None
     shape = (
-        "linear" if 0.9 <= k <= 1.15 else ("superlinear" if k > 1.15 else "sublinear (fixed costs dominate)")
+        "linear"
+        if 0.9 <= k <= 1.15
+        else ("superlinear" if k > 1.15 else "linear plus a fixed cost (which flattens the small sizes)")
     )
     if steps and k <= 1.15 and steps[-1][2] > 1.15:
         shape += f" overall, superlinear from {steps[-1][0]}× to {steps[-1][1]}×"
     where = ", ".join(f"{a}×→{b}×: k={x:.2f}" for a, b, x in steps)
     suites = ", ".join(f"{s} k={x:.2f}" for s, x in sorted(per_suite.items(), key=lambda i: -i[1]))
     note = f"; steepest suite: {steepest}" if steepest and per_suite[steepest] > 1.15 else ""
+    (wall_fixed, wall_op), (cpu_fixed, cpu_op) = fit(points, "wall"), fit(points, "gate_cpu")
     return (
         f"verdict: {shape} — gate CPU ∝ operations^{k:.2f} from {first.operations} to {last.operations} "
-        f"operations ({where}); per suite (wall): {suites}{note}"
+        f"operations ({where}); as a line: gate ≈ {wall_fixed:.1f} s + {wall_op:.3f} s/op, gate CPU ≈ "
+        f"{cpu_fixed:.1f} s + {cpu_op:.3f} s/op; per suite (wall): {suites}{note}"
     )
 
 
