@@ -12,6 +12,8 @@ each seed whether each found the fault and its seconds, then how many seeds each
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import logging
 import os
@@ -70,11 +72,13 @@ def gate_finds(url: str, seed: int, examples: int) -> tuple[bool, float]:
         previous = Path.cwd()
         os.chdir(folder)
         try:
-            configure(url, folder)
+            with contextlib.redirect_stdout(io.StringIO()):  # init's and the gate's own output
+                configure(url, folder)
             started = time.perf_counter()
             reports = folder / "reports"
-            main(["gate", "--target", "staging", "--suite", "fuzz", "--seed", str(seed), "--max-examples",
-                  str(examples), "--report-dir", str(reports), "-q"])  # fmt: skip
+            with contextlib.redirect_stdout(io.StringIO()):
+                main(["gate", "--target", "staging", "--suite", "fuzz", "--seed", str(seed), "--max-examples",
+                      str(examples), "--report-dir", str(reports), "-q"])  # fmt: skip
             elapsed = time.perf_counter() - started
             report = json.loads((reports / "gate.json").read_text(encoding="utf-8"))
         finally:
