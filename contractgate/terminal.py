@@ -119,7 +119,13 @@ class TerminalRenderer:
         for leftover in outcome.leftovers:
             self._print(self._paint(f"left behind on the target: {leftover}", Verdict.ERROR))
         verdict = outcome.verdict
+        if outcome.merged:
+            part = f" · merged from {outcome.merged} shards"
+        elif outcome.shard[1] > 1:
+            part = f" · shard {outcome.shard[0]}/{outcome.shard[1]}"
+        else:
+            part = ""
         self._print(
             self._paint(f"{verdict.value.upper()}", verdict, bold=True)
-            + f"  target {outcome.target} · suites {', '.join(outcome.suites)} · {line} · {outcome.seconds:.1f}s"
+            + f"  target {outcome.target}{part} · suites {', '.join(outcome.suites)} · {line} · {outcome.seconds:.1f}s"
         )
