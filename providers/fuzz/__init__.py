@@ -28,6 +28,7 @@ import random
 from collections.abc import Iterator
 
 from providers.contract import operations_of
+from providers.fuzz import checks as _checks  # noqa: F401  (registers the suite's checks)
 from providers.fuzz.fatal import Fatal
 from providers.fuzz.job import Wiring, execute
 from providers.fuzz.outcomes import SUITE

@@ -25,7 +25,7 @@ import requests
 
 from providers.errors import ContractgateError, TargetUnreachable
 from providers.fuzz.fatal import Fatal
-from providers.http import Limits
+from providers.http import Limits, send_over_kept_alive
 from providers.target import ServiceTarget
 
 Scope = dict[str, Any]
@@ -130,7 +130,7 @@ class Gateway:
         except (httpx.InvalidURL, httpx.LocalProtocolError, UnicodeEncodeError) as exc:
             raise requests.exceptions.InvalidURL(f"cannot send {url!r}: {exc}") from None
         try:
-            response = await anyio.to_thread.run_sync(partial(client.send, request))
+            response = await anyio.to_thread.run_sync(partial(send_over_kept_alive, client, request))
         except httpx.LocalProtocolError as exc:
             # What `requests` raises for a header it will not send; Schemathesis knows how to treat it.
             raise requests.exceptions.InvalidHeader(str(exc)) from None
