@@ -146,13 +146,18 @@ class GateOutcome:
         return [s for s in self.suites if s not in owned and s not in with_results]
 
     @property
+    def partial(self) -> bool:
+        """One shard of N: the rules about the whole run (coverage, something passed) wait for the merge."""
+        return self.shard[1] > 1 and not self.merged
+
+    @property
     def coverage(self) -> Coverage:
         return coverage_of(self.results)
 
     @property
     def coverage_failure(self) -> str | None:
-        """Why too little ran (None when `min_coverage` is met or not asked for)."""
-        if self.min_coverage is None or self.stopped:
+        """Why too little ran (None when `min_coverage` is met or not asked for, or judged at the merge)."""
+        if self.min_coverage is None or self.stopped or self.partial:
             return None
         coverage = self.coverage
         if coverage.percent >= self.min_coverage:
@@ -167,6 +172,10 @@ class GateOutcome:
         if self.stopped:
             return Verdict.ERROR
         verdict = overall(self.results, self.strict)
+        if verdict is Verdict.ERROR and self.partial and not any(r.verdict is Verdict.ERROR for r in self.results):
+            # Nothing of this shard's share passed (all skipped, or it owned nothing): not an error of
+            # the shard; `report merge` judges the whole run, where nothing passed is one.
+            return Verdict.PASS
         if verdict is Verdict.PASS and self.coverage_failure is not None:
             return Verdict.FAIL
         return verdict

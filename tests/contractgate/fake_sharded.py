@@ -57,7 +57,14 @@ def down(ctx: RunContext) -> Iterator[Result]:
             raise TargetUnreachable("http://127.0.0.1:9/things", "ConnectError")
 
 
-NAMES = ("operations", "flawed", "channel", "down")
+def unseen(ctx: RunContext) -> Iterator[Result]:
+    """Nothing of it can run on the target: a skip per operation."""
+    share = ctx.share("unseen", OPERATIONS)
+    for op in share.each(OPERATIONS, lambda op: op):
+        yield Result("unseen", "svc", op, "status", "as declared", "set svc.url", Verdict.SKIPPED)
+
+
+NAMES = ("operations", "flawed", "channel", "down", "unseen")
 TARGET = Target("t", {"svc": ServiceTarget("svc", "http://127.0.0.1:9")}, live=False)
 
 
