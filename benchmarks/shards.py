@@ -67,6 +67,11 @@ def checks(report_dir: Path) -> Counter[tuple[str, str, str, str, str]]:
     )
 
 
+def suite_seconds(report_dir: Path) -> dict[str, float | None]:
+    document = json.loads((report_dir / "gate.json").read_text(encoding="utf-8"))
+    return {s["name"]: s["seconds"] for s in document["suites"]}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shards", type=int, default=2)
@@ -112,6 +117,11 @@ def main() -> int:
                 f"a matrix's wall time {slowest:.1f} s, {whole / slowest:.2f}× the unsharded speed; "
                 f"{sum(alone):.1f} s of runner time ({sum(alone) / whole:.2f}× the unsharded run's)"
             )
+        which = "alone" if not args.no_alone else "side by side"
+        print(f"suite seconds (gate.json), unsharded | each shard ({which}):")
+        per = [suite_seconds(base / "whole"), *(suite_seconds(d) for d in shard_dirs)]
+        for suite in per[0]:
+            print(f"  {suite:<11} " + " | ".join(f"{p.get(suite) or 0:6.1f}" for p in per))
         print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         return 0 if same and merged.returncode == whole_code else 1
 

@@ -3,17 +3,19 @@
 Each DIR is the `--report-dir` of one `contractgate gate --shard K/N`; the merge (`reports.merge`) checks
 that they are the N shards of one run and writes `gate.json`, `junit.xml`, `summary.md` and
 `index.html` of the whole, then prints the verdict line like the gate and exits like it: 0 every
-contract holds, 1 a contract failed (in any shard), 2 it could not judge (a shard stopped, or the
-reports do not add up to one run).
+contract holds, 1 a contract failed (in any shard) or too little of the whole ran (`--min-coverage`, else
+the shards' own), 2 it could not judge (a shard stopped, nothing passed, or the reports do not add up to
+one run).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
-from contractgate.commands import Subcommands, one_line
+from contractgate.commands import Subcommands, one_line, percent
 from contractgate.reports import write_reports
 from contractgate.reports.merge import merge
 from contractgate.terminal import TerminalRenderer
@@ -23,6 +25,8 @@ DEFAULT_DIR = Path("reports")
 
 def run_merge(args: argparse.Namespace) -> int:
     outcome = merge(list(args.directories))
+    if args.min_coverage is not None:
+        outcome = dataclasses.replace(outcome, min_coverage=args.min_coverage)
     paths = write_reports(outcome, args.report_dir)
     print("reports: " + " ".join(str(path) for path in paths), flush=True)
     TerminalRenderer(verbosity=1 - args.quiet).summary(outcome)
@@ -53,6 +57,13 @@ def register(commands: Subcommands) -> None:
         default=DEFAULT_DIR,
         metavar="DIR",
         help="write the merged gate.json, junit.xml, summary.md and index.html here (default: reports/)",
+    )
+    merge_parser.add_argument(
+        "--min-coverage",
+        type=percent,
+        metavar="PERCENT",
+        help="fail (exit 1) when less than this share of the implied checks ran in all the shards "
+        "(default: the shards' own --min-coverage / min_coverage)",
     )
     merge_parser.add_argument(
         "-q", "--quiet", action="count", default=0, help="only the verdict and failures"

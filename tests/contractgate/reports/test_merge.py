@@ -113,6 +113,10 @@ def test_min_coverage_is_judged_over_the_merge_not_over_one_shard(tmp_path: Path
     assert too_little.code == 1
     failure = report(tmp_path / "too-little")["coverage"]["failure"]
     assert "93.3% is below the minimum of 95%" in failure and "operations: not judged here" in failure
+    # The merge may ask for its own minimum, over the shards' recorded one.
+    assert merge(directories, tmp_path / "asked", "--min-coverage", "95").code == 1
+    assert merge(strict, tmp_path / "eased", "--min-coverage", "90%").code == 0
+    assert_refused(merge(directories, tmp_path / "m", "--min-coverage", "120"), "--min-coverage")
 
 
 def test_a_shard_where_nothing_passed_leaves_that_rule_to_the_merge(tmp_path: Path) -> None:
