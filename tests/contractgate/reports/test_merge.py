@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 
 from contractgate.gate import GatePlan, run_gate
+from contractgate.terminal import TerminalRenderer
 from providers.results import Result
+from providers.shards import Shard
 from providers.suite import RunOptions
 from tests.contractgate import fake_sharded
 from tests.contractgate.fake_sharded import OPERATIONS, TARGET, run_shards
@@ -117,6 +119,15 @@ def test_min_coverage_is_judged_over_the_merge_not_over_one_shard(tmp_path: Path
     assert merge(directories, tmp_path / "asked", "--min-coverage", "95").code == 1
     assert merge(strict, tmp_path / "eased", "--min-coverage", "90%").code == 0
     assert_refused(merge(directories, tmp_path / "m", "--min-coverage", "120"), "--min-coverage")
+
+
+def test_a_shard_says_its_minimum_coverage_waits_for_the_merge(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = GatePlan(target=TARGET, suites=("operations",), options=RunOptions(min_coverage=99), shard=Shard(1, 2))
+    TerminalRenderer(verbosity=0).summary(run_gate(plan))
+    out = capsys.readouterr().out
+    assert "min coverage 99% is judged over all the shards (report merge)" in out and "shard 1/2" in out
 
 
 def test_a_shard_where_nothing_passed_leaves_that_rule_to_the_merge(tmp_path: Path) -> None:
