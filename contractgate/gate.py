@@ -7,6 +7,10 @@ network, and their waits overlap); their results and progress come back through 
 listener from the calling thread only, in the order they happen. The outcome lists results in plan
 order, so reports do not depend on scheduling. A `ContractgateError` raised by a suite (target down,
 budget exhausted) stops the run: results so far are kept and the outcome says why it stopped.
+
+A run may be one shard of N (`GatePlan.shard`, `--shard K/N`): the phases stay the same, and every suite
+runs only the units of work the shard owns (`providers.shards`); the outcome records every suite's plan
+and what each owned unit took, so that `report merge` can check and join the N shards into the whole.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from contractgate.coverage import Coverage, coverage_of
 from contractgate.credentials import embedded_credentials
 from contractgate.embedded import embedded_stubs
 from contractgate.preflight import prepare
+from contractgate.shards import contracts_digest
 from contractgate.suites import SUITES, imported
 from providers.checks import classify
 from providers.credentials import Credentials, TokenSource
@@ -33,6 +38,7 @@ from providers.http import Limits, RequestGuard, TargetHttp
 from providers.redact import Redactor
 from providers.results import Result, Verdict, overall
 from providers.settings import suggestion
+from providers.shards import Shard, Units
 from providers.states import States
 from providers.suite import Progress, RunContext, RunOptions, SuiteFunction
 from providers.target import Target
@@ -88,6 +94,18 @@ class GatePlan:
     contracts_root: str | None = None
     #: Suites running at the same time (1 = one after another).
     jobs: int = 4
+    #: This run's share of the work (`--shard K/N`): every suite runs only the units the shard owns.
+    shard: Shard = field(default_factory=Shard)
+
+
+@dataclass(frozen=True)
+class UnitRecord:
+    """One unit of work of a suite's plan: which shard owns it, and its seconds where it ran and was timed."""
+
+    suite: str
+    unit: str
+    shard: int
+    seconds: float | None = None
 
 
 @dataclass
@@ -109,6 +127,28 @@ class GateOutcome:
     leftovers: list[str] = field(default_factory=list)
     #: The least share of the implied checks (percent) that must run; below it the gate fails.
     min_coverage: float | None = None
+    #: Shard K of N this run was (1/1: the whole run), and every suite's units of work.
+    shard: tuple[int, int] = (1, 1)
+    units: list[UnitRecord] = field(default_factory=list)
+    #: What every shard of one run must share: the contracts' digest and the examples per operation.
+    contracts: str = ""
+    max_examples: int | None = None
+    #: A merge of shards' reports (`report merge`): how many; 0 for a run of the gate.
+    merged: int = 0
+
+    @property
+    def idle_suites(self) -> list[str]:
+        """Suites of which this shard owns no unit (they ran, and had nothing to do here)."""
+        if self.shard[1] == 1:
+            return []
+        owned = {u.suite for u in self.units if u.shard == self.shard[0]}
+        with_results = {r.suite for r in self.results}
+        return [s for s in self.suites if s not in owned and s not in with_results]
+
+    @property
+    def partial(self) -> bool:
+        """One shard of N: the rules about the whole run (coverage, something passed) wait for the merge."""
+        return self.shard[1] > 1 and not self.merged
 
     @property
     def coverage(self) -> Coverage:
@@ -116,8 +156,8 @@ class GateOutcome:
 
     @property
     def coverage_failure(self) -> str | None:
-        """Why too little ran (None when `min_coverage` is met or not asked for)."""
-        if self.min_coverage is None or self.stopped:
+        """Why too little ran (None when `min_coverage` is met or not asked for, or judged at the merge)."""
+        if self.min_coverage is None or self.stopped or self.partial:
             return None
         coverage = self.coverage
         if coverage.percent >= self.min_coverage:
@@ -132,6 +172,10 @@ class GateOutcome:
         if self.stopped:
             return Verdict.ERROR
         verdict = overall(self.results, self.strict)
+        if verdict is Verdict.ERROR and self.partial and not any(r.verdict is Verdict.ERROR for r in self.results):
+            # Nothing of this shard's share passed (all skipped, or it owned nothing): not an error of
+            # the shard; `report merge` judges the whole run, where nothing passed is one.
+            return Verdict.PASS
         if verdict is Verdict.PASS and self.coverage_failure is not None:
             return Verdict.FAIL
         return verdict
@@ -261,6 +305,7 @@ def run_gate(plan: GatePlan, listener: GateListener | None = None) -> GateOutcom
         redactor = Redactor()
         credentials = plan.credentials or embedded_credentials(platform)
         run = _Run(functions, plan.jobs)
+        units = Units(plan.shard)
         ctx = RunContext(
             target=target,
             specs=specs,
@@ -272,6 +317,7 @@ def run_gate(plan: GatePlan, listener: GateListener | None = None) -> GateOutcom
             options=plan.options,
             emit=run.progress,
             platform=platform,
+            units=units,
         )
         # Whatever the run created on the target is undone, also after a failure or an interrupt.
         stack.callback(States(ctx).undo_all)
@@ -289,4 +335,8 @@ def run_gate(plan: GatePlan, listener: GateListener | None = None) -> GateOutcom
         states_created=ctx.ledger.created,
         leftovers=list(ctx.ledger.leftovers),
         min_coverage=plan.options.min_coverage,
+        shard=(plan.shard.index, plan.shard.total),
+        units=[UnitRecord(*record) for record in units.records()],
+        contracts=contracts_digest(plan.contracts_root),
+        max_examples=plan.options.max_examples,
     )

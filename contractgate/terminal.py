@@ -116,10 +116,18 @@ class TerminalRenderer:
             self._print(f"skipped, by reason ({coverage.skipped}): " + coverage.largest())
         if outcome.coverage_failure:
             self._print(self._paint(outcome.coverage_failure, Verdict.FAIL))
+        elif outcome.partial and outcome.min_coverage is not None:
+            self._print(f"min coverage {outcome.min_coverage:g}% is judged over all the shards (report merge)")
         for leftover in outcome.leftovers:
             self._print(self._paint(f"left behind on the target: {leftover}", Verdict.ERROR))
         verdict = outcome.verdict
+        if outcome.merged:
+            part = f" · merged from {outcome.merged} shard{'s' if outcome.merged != 1 else ''}"
+        elif outcome.shard[1] > 1:
+            part = f" · shard {outcome.shard[0]}/{outcome.shard[1]}"
+        else:
+            part = ""
         self._print(
             self._paint(f"{verdict.value.upper()}", verdict, bold=True)
-            + f"  target {outcome.target} · suites {', '.join(outcome.suites)} · {line} · {outcome.seconds:.1f}s"
+            + f"  target {outcome.target}{part} · suites {', '.join(outcome.suites)} · {line} · {outcome.seconds:.1f}s"
         )

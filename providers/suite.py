@@ -2,14 +2,15 @@
 
 A suite is a function `run(ctx) -> Iterator[Result]`: it yields results as checks finish, so the
 CLI can show progress and a stopped run still has what it found. It never prints; it may call
-`ctx.emit(Progress(...))` for finer-grained progress. Errors that stop the whole gate (target down,
-budget exhausted, bad contract) are raised as `ContractgateError`; a check that cannot be decided is
-a `Result` with verdict error.
+`ctx.emit(Progress(...))` for finer-grained progress. It names its units of work with `ctx.share` and
+runs only those its `Share` owns, so that N shards of a run do the whole run's work between them.
+Errors that stop the whole gate (target down, budget exhausted, bad contract) are raised as
+`ContractgateError`; a check that cannot be decided is a `Result` with verdict error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -20,6 +21,7 @@ from providers.ledger import Ledger
 from providers.platform import Platform
 from providers.redact import Redactor
 from providers.results import Result
+from providers.shards import Share, Units
 from providers.target import Target
 
 
@@ -65,6 +67,16 @@ class RunContext:
     platform: Platform = field(default_factory=Platform)
     #: What the run created on the target (provider states reached through its API) and must undo.
     ledger: Ledger = field(default_factory=Ledger)
+    #: Which units of work this run owns (`--shard K/N`; the whole run by default), and their timing.
+    units: Units = field(default_factory=Units)
+
+    def share(self, suite: str, weights: Mapping[str, float] | Iterable[str]) -> Share:
+        """Declare the suite's units of work (name → weight); run only those the `Share` owns."""
+        return self.units.share(suite, weights)
+
+    def owns(self, suite: str, unit: str, *, pinned: int | None = None) -> bool:
+        """Whether this run owns a suite's one unit of work (`pinned`: always that shard's)."""
+        return self.units.owns(suite, unit, pinned=pinned)
 
     def specs_in_target(self) -> list[SpecFile]:
         """The specs whose service the target has."""

@@ -25,6 +25,7 @@ MODULES = (
     "contractgate.commands.compat",
     "contractgate.commands.broker",
     "contractgate.commands.config",
+    "contractgate.commands.report",
 )
 
 

@@ -11,6 +11,7 @@ from contractgate.commands import Subcommands, http_url, integer, one_line, perc
 from contractgate.config import load as load_config
 from contractgate.gate import SUITES, GatePlan, run_gate
 from contractgate.reports import write_reports
+from contractgate.shards import make_shard, shard_argument
 from contractgate.targets import broker_suite_options, resolve
 from contractgate.terminal import TerminalRenderer
 from providers.errors import ContractgateError
@@ -69,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
             limits=resolved.limits,
             contracts_root=str(config.contracts) if config.contracts else None,
             jobs=args.jobs,
+            shard=make_shard(args.shard, args.shard_costs),
         )
         renderer = TerminalRenderer(verbosity=1 + args.verbose - args.quiet)
         outcome = run_gate(plan, renderer)
@@ -114,6 +116,19 @@ def register(commands: Subcommands) -> None:
     gate.add_argument("--timeout", type=seconds, help="seconds per request (default 10)")
     gate.add_argument(
         "--jobs", type=integer(1), default=4, help="suites running at the same time (default 4)"
+    )
+    gate.add_argument(
+        "--shard",
+        type=shard_argument,
+        metavar="K/N",
+        help="run shard K of N: a deterministic share of every suite's work, balanced by cost "
+        "(merge the N report directories with `contractgate report merge`)",
+    )
+    gate.add_argument(
+        "--shard-costs",
+        type=Path,
+        metavar="GATE_JSON",
+        help="balance shards by the unit seconds of an earlier run's gate.json (the same file in every shard)",
     )
     gate.add_argument(
         "--demo-credentials",

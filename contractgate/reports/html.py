@@ -52,12 +52,13 @@ def _banner(data: ReportData) -> str:
     suites = f"{len(data.suites)} suite{'s' if len(data.suites) != 1 else ''}"
     checks = sum(data.totals.values())
     seeds = f" · seed {', '.join(esc(s) for s in data.seeds)}" if data.seeds else ""
+    sharding = f" · {esc(data.sharding)}" if data.sharding else ""
     return (
         f'<header class="banner v-{data.verdict.value}" id="verdict" role="banner">'
         '<div class="inner">'
         f'<div class="verdict-word" aria-label="verdict">{data.verdict.value.upper()}</div>'
         f'<div><p class="headline">{esc(data.headline)}</p>'
-        f'<p class="meta">target <code>{esc(data.target)}</code> · {suites} · {checks} checks · '
+        f'<p class="meta">target <code>{esc(data.target)}</code>{sharding} · {suites} · {checks} checks · '
         f"{data.requests} requests · {data.seconds:.1f}s{seeds} · exit code {data.exit_code}</p></div>"
         "</div></header>"
     )

@@ -61,7 +61,8 @@ def document(data: ReportData) -> dict[str, Any]:
             "ran": data.coverage.ran,
             "percent": round(data.coverage.percent, 2),
             "skipped": [
-                {"suite": suite, "reason": reason, "count": count} for suite, reason, count in data.coverage.gaps
+                {"suite": suite, "reason": reason, "count": count}
+                for suite, reason, count in data.coverage.gaps
             ],
             "failure": data.coverage_failure,
         },
@@ -75,6 +76,23 @@ def document(data: ReportData) -> dict[str, Any]:
         if matrix
         else [],
         "results": [r.to_dict() for r in data.results],
+        "shard": None if data.shard is None else {"index": data.shard[0], "total": data.shard[1]},
+        "merged": data.merged,
+        "run": {
+            "contracts": data.contracts,
+            "max_examples": data.max_examples,
+            "strict_policy": data.strict,
+            "min_coverage": data.min_coverage,
+        },
+        "units": [
+            {
+                "suite": u.suite,
+                "unit": u.unit,
+                "shard": u.shard,
+                "seconds": None if u.seconds is None else round(u.seconds, 3),
+            }
+            for u in data.units
+        ],
     }
 
 

@@ -136,10 +136,11 @@ def _matrix(data: ReportData) -> list[str]:
 def render(data: ReportData) -> str:
     verdict = data.verdict.value.upper()
     suites = ", ".join(s.name for s in data.suites)
+    sharding = f" · {text(data.sharding)}" if data.sharding else ""
     lines = [
         f"## contractgate: {verdict}",
         "",
-        f"**{verdict}** — {text(data.headline)}. Target {code(data.target)} · suites {text(suites)} · "
+        f"**{verdict}** — {text(data.headline)}. Target {code(data.target)}{sharding} · suites {text(suites)} · "
         f"{_counts_line(data)} · {data.requests} requests · {data.seconds:.1f}s",
         "",
     ]

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from contractgate.coverage import Coverage, coverage_of
-from contractgate.gate import GateOutcome
+from contractgate.gate import GateOutcome, UnitRecord
 from providers.redact import JWT, MASK
 from providers.results import Result, Verdict, counts
 
@@ -162,6 +162,26 @@ class ReportData:
     #: Provider states reached through the target's API, and what could not be undone afterwards.
     states_created: int = 0
     leftovers: tuple[str, ...] = ()
+    #: Shard K of N of a run (1/1: the whole run); None for a merge of `merged` shards' reports.
+    shard: tuple[int, int] | None = (1, 1)
+    merged: int = 0
+    #: What the run was asked, which every shard of one run shares: the contracts' digest, examples per
+    #: operation and phase, whether policy fails, the least coverage.
+    contracts: str = ""
+    max_examples: int | None = None
+    strict: bool = False
+    min_coverage: float | None = None
+    #: Every suite's units of work, which shard owns each, and the seconds each took where it ran.
+    units: tuple[UnitRecord, ...] = ()
+
+    @property
+    def sharding(self) -> str | None:
+        """'shard 2 of 3', 'merged from 3 shards', or None for a whole run."""
+        if self.merged:
+            return f"merged from {self.merged} shard{'s' if self.merged != 1 else ''}"
+        if self.shard is not None and self.shard[1] > 1:
+            return f"shard {self.shard[0]} of {self.shard[1]}"
+        return None
 
     @property
     def failures(self) -> tuple[Result, ...]:
@@ -223,11 +243,15 @@ def timestamp(moment: datetime | None = None) -> str:
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def _summary(name: str, results: list[Result], seconds: float | None) -> SuiteSummary:
+def _summary(
+    name: str, results: list[Result], seconds: float | None, idle: str | None = None
+) -> SuiteSummary:
     tally = counts(results)
     reason = None
     if tally[Verdict.SKIPPED] and tally[Verdict.SKIPPED] == len(results):
         reason = skip_reason(results)
+    if idle is not None and not results:
+        return SuiteSummary(name, tally, None, idle)
     return SuiteSummary(name, tally, seconds, reason)
 
 
@@ -244,8 +268,13 @@ def build(outcome: GateOutcome, *, generated_at: datetime, version: str) -> Repo
     results = tuple(sorted((_cleaned(r) for r in outcome.results), key=_order(names)))
     extra = tuple(sorted({r.suite for r in results} - set(names)))
     seconds = {clean(k): v for k, v in outcome.suite_seconds.items()}
+    idle = {clean(s) for s in outcome.idle_suites}
+    shard = f"none of its units is shard {outcome.shard[0]}/{outcome.shard[1]}'s"
     suites = tuple(
-        _summary(name, [r for r in results if r.suite == name], seconds.get(name)) for name in names + extra
+        _summary(
+            name, [r for r in results if r.suite == name], seconds.get(name), shard if name in idle else None
+        )
+        for name in names + extra
     )
     return ReportData(
         target=clean(outcome.target),
@@ -267,4 +296,14 @@ def build(outcome: GateOutcome, *, generated_at: datetime, version: str) -> Repo
         advisories=() if outcome.strict else tuple(r for r in results if r.advisory),
         states_created=outcome.states_created,
         leftovers=tuple(clean(text) for text in outcome.leftovers),
+        shard=None if outcome.merged else outcome.shard,
+        merged=outcome.merged,
+        contracts=outcome.contracts,
+        max_examples=outcome.max_examples,
+        strict=outcome.strict,
+        min_coverage=outcome.min_coverage,
+        units=tuple(
+            replace(u, suite=clean(u.suite), unit=clean(u.unit))
+            for u in sorted(outcome.units, key=lambda u: (u.suite, u.unit))
+        ),
     )

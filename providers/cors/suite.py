@@ -422,6 +422,18 @@ class _Run:
             )
 
 
+#: The unit of work (`RunContext.share`) of the WebSocket handshake's origin checks.
+WS_UNIT = "ws"
+
+
+def _unit(op: Operation) -> str:
+    return f"{op.service} {op.label}"
+
+
+def _service_unit(service: str) -> str:
+    return f"{service} origin probes"
+
+
 def run(ctx: RunContext) -> Iterator[Result]:
     settings = Settings.from_options(ctx.options.suites.get(SUITE, {}))
     policy = browser_policy(ctx.platform)
@@ -431,19 +443,30 @@ def run(ctx: RunContext) -> Iterator[Result]:
             if settings.wants(op):
                 by_service.setdefault(op.service, []).append(op)
     state = _Run(ctx, settings, policy)
+    websocket = settings.websocket and ctx.asyncapi is not None
+    # Units of work: each operation, each service's own origin probes, and the WebSocket handshake.
+    share = ctx.share(
+        SUITE,
+        [_unit(op) for ops in by_service.values() for op in ops]
+        + [_service_unit(service) for service in by_service]
+        + ([WS_UNIT] if websocket else []),
+    )
     total = sum(len(ops) for ops in by_service.values())
     done = 0
     for service, operations in by_service.items():
         if not policy.declared:
             why = f"{ctx.platform.where} declares no browser policy (browser.services, browser.websocket)"
-            for op in operations:
+            for op in share.each(operations, _unit):
                 for check in OPERATION_CHECKS:
                     yield state.result(op, check, CHECKS[check][2], Verdict.SKIPPED, why)
             continue
-        yield from state.service(service, operations)
-        for op in operations:
+        if share.owns(_service_unit(service)):
+            with share.timed(_service_unit(service)):
+                yield from state.service(service, operations)
+        for op in share.each(operations, _unit):
             ctx.emit(Progress(SUITE, op.label, done=done, total=total))
             done += 1
             yield from state.operation(op)
-    if settings.websocket and ctx.asyncapi is not None:
-        yield from websocket_results(ctx, policy, settings.channel, settings.handshake_timeout)
+    if websocket and share.owns(WS_UNIT):
+        with share.timed(WS_UNIT):
+            yield from websocket_results(ctx, policy, settings.channel, settings.handshake_timeout)

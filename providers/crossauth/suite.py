@@ -317,6 +317,14 @@ def _said(response: httpx.Response) -> str:
     return ""
 
 
+#: The unit of work (`RunContext.share`) of the WebSocket handshake's matrix.
+WS_UNIT = "ws"
+
+
+def _unit(op: Operation) -> str:
+    return f"{op.service} {op.label}"
+
+
 def run(ctx: RunContext) -> Iterator[Result]:
     settings = Settings.from_options(ctx.options.suites.get(SUITE, {}))
     state = _Run(ctx, settings)
@@ -326,13 +334,17 @@ def run(ctx: RunContext) -> Iterator[Result]:
         for op in operations_of(spec)
         if not op.is_public and settings.wants(op.label, op.operation_id)
     ]
-    for done, op in enumerate(operations):
+    websocket = settings.websocket and ctx.asyncapi is not None
+    # Units of work: each operation, and the WebSocket channel.
+    share = ctx.share(SUITE, [_unit(op) for op in operations] + ([WS_UNIT] if websocket else []))
+    for done, op in enumerate(share.each(operations, _unit)):
         ctx.emit(Progress(SUITE, op.label, done=done, total=len(operations)))
         yield from state.operation(op)
-    if settings.websocket and ctx.asyncapi is not None:
+    if websocket and share.owns(WS_UNIT):
         channel = channel_of(ctx, settings.channel)
         if isinstance(channel, str):
             yield Result(SUITE, "websocket", "ws", "allowed", KINDS["allowed"][2], channel, Verdict.SKIPPED)
         elif settings.wants(channel.operation):
             ctx.emit(Progress(SUITE, channel.operation))
-            yield from state.channel(channel)
+            with share.timed(WS_UNIT):
+                yield from state.channel(channel)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 
+from providers.contract import operations_of
 from providers.fuzz import checks as _checks  # noqa: F401  (registers the suite's checks)
 from providers.fuzz.fatal import Fatal
 from providers.fuzz.job import Wiring, execute
@@ -43,15 +44,26 @@ __all__ = ["run", "SUITE"]
 def run(ctx: RunContext) -> Iterator[Result]:
     settings = FuzzSettings.from_suite(ctx.options.suites.get(SUITE, {}))
     seed = ctx.options.seed if ctx.options.seed is not None else random.SystemRandom().getrandbits(64)
-    planned = [plan(ctx, index, spec, settings, seed) for index, spec in enumerate(ctx.specs_in_target())]
+    specs = ctx.specs_in_target()
+    # Units of work: each spec (its operations share the stateful phase), weighed by its operations.
+    share = ctx.share(SUITE, {spec.name: float(len(operations_of(spec)) or 1) for spec in specs})
+    planned = [
+        plan(ctx, index, spec, settings, seed) for index, spec in enumerate(specs) if share.owns(spec.name)
+    ]
     width = parallel_width(planned, settings.jobs or cpu_count())
     if width > 1:
         ctx.emit(Progress(SUITE, f"{len(planned)} specs over HTTP, {width} worker processes"))
         yield from run_in_processes(
-            planned, width, guard=ctx.http.guard, fatal=Fatal(), emit=ctx.emit, redactor=ctx.redactor
+            planned,
+            width,
+            guard=ctx.http.guard,
+            fatal=Fatal(),
+            emit=ctx.emit,
+            redactor=ctx.redactor,
+            spent=lambda spec, seconds: ctx.units.spent(SUITE, spec, seconds),
         )
         return
-    for each in planned:
+    for each in share.each(planned, lambda each: each.job.spec.name):
         yield from each.skipped
         if not each.job.operations:
             continue

@@ -27,7 +27,7 @@ import signal
 import time
 import traceback
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.context import BaseContext
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Event
@@ -139,9 +139,20 @@ class Schedule:
 
 
 def run_in_processes(
-    planned: Sequence[Planned], width: int, *, guard: Slots, fatal: Fatal, emit: Emit, redactor: Redactor
+    planned: Sequence[Planned],
+    width: int,
+    *,
+    guard: Slots,
+    fatal: Fatal,
+    emit: Emit,
+    redactor: Redactor,
+    spent: Callable[[str, float], None] | None = None,
 ) -> Iterator[Result]:
-    """Every planned spec's results, in spec order, the jobs run by `width` worker processes."""
+    """Every planned spec's results, in spec order, the jobs run by `width` worker processes.
+
+    `spent(spec name, seconds)` is told how long each spec's job took in its worker (the shard plan's
+    measured costs).
+    """
     by_index = {p.job.index: p for p in planned}
 
     def token(key: str) -> str:
@@ -165,6 +176,7 @@ def run_in_processes(
         for n in range(width)
     ]
     running: dict[int, SpecJob] = {}
+    started: dict[int, float] = {}
     crash: str | None = None
     complete = False
     try:
@@ -174,6 +186,7 @@ def run_in_processes(
         while True:
             while fatal.error is None and len(running) < width and (job := schedule.take()):
                 running[job.index] = job
+                started[job.index] = time.monotonic()
                 tasks.put(job)
             while upcoming and upcoming[0] in finished:
                 index = upcoming.pop(0)
@@ -194,6 +207,8 @@ def run_in_processes(
             schedule.done(job)
             if kind == "done":
                 finished[index] = rest[0]
+                if spent is not None:
+                    spent(job.spec.name, time.monotonic() - started[index])
             elif kind == "failed":
                 fatal.record(from_wire(*rest))  # the parent's own error, if any, came first
             else:

@@ -205,12 +205,14 @@ def verify_pact(pact: PactDocument, ctx: RunContext, settings: PactSettings) -> 
 
 
 def verify_pacts(pacts: Iterable[PactDocument], ctx: RunContext, settings: PactSettings) -> Iterator[Result]:
-    for pact in pacts:
-        if settings.wants(pact):
-            results = list(verify_pact(pact, ctx, settings))
-            yield from results
-            if settings.publisher is not None and (note := settings.publisher.publish(pact, results)):
-                ctx.emit(Progress(SUITE, note))
+    wanted = [pact for pact in pacts if settings.wants(pact)]
+    # Units of work: each pact (its verification results are published together), weighed by size.
+    share = ctx.share(SUITE, {pact.name: float(len(pact.interactions) or 1) for pact in wanted})
+    for pact in share.each(wanted, lambda pact: pact.name):
+        results = list(verify_pact(pact, ctx, settings))
+        yield from results
+        if settings.publisher is not None and (note := settings.publisher.publish(pact, results)):
+            ctx.emit(Progress(SUITE, note))
 
 
 def run(ctx: RunContext) -> Iterator[Result]:
@@ -219,6 +221,8 @@ def run(ctx: RunContext) -> Iterator[Result]:
     noun = "pact" if len(pacts) == 1 else "pacts"
     ctx.emit(Progress(SUITE, f"{len(pacts)} {noun} from {settings.pacts.description or 'nowhere'}"))
     if not pacts:
+        if not ctx.owns(SUITE, "no pacts"):
+            return
         where = settings.pacts.description or "the contracts folder's pacts/"
         yield Result(
             SUITE,

@@ -31,6 +31,7 @@ from providers.readiness.manifest import MAX_SAMPLES, Budget, Readiness, readine
 from providers.requests import RequestBuilder, Unavailable
 from providers.results import Result, Verdict
 from providers.settings import parse
+from providers.shards import Share
 from providers.suite import Progress, RunContext
 
 SUITE = "readiness"
@@ -100,11 +101,18 @@ class Settings:
         return settings
 
 
+def _samples(declared: Readiness, settings: Settings, service: str) -> float:
+    """How many requests a service's latency budgets send (its unit's weight; 1 for a skip)."""
+    samples = [settings.samples or b.samples for b in declared.budgets if b.service == service]
+    return float(sum(samples)) or 1.0
+
+
 def _latency(
-    ctx: RunContext, declared: Readiness, settings: Settings, builder: RequestBuilder
+    ctx: RunContext, declared: Readiness, settings: Settings, builder: RequestBuilder, share: Share
 ) -> Iterator[Result]:
-    budgets = [b for b in declared.budgets if ctx.target.has(b.service)]
-    for service in ctx.target.services:
+    owned = [s for s in ctx.target.services if share.owns(f"latency {s}")]
+    budgets = [b for b in declared.budgets if b.service in owned]
+    for service in owned:
         if not any(b.service == service for b in budgets):
             why = f"{ctx.platform.where} declares no latency budget for {service} (readiness.latency.budgets.{service})"
             yield Result(SUITE, service, "-", "latency", CHECKS["latency"][2], why, Verdict.SKIPPED)
@@ -115,7 +123,8 @@ def _latency(
         ctx.emit(
             Progress(SUITE, f"latency of {budget.service} {budget.label}", done=done, total=len(budgets))
         )
-        yield _measured(ctx, budget, warmup, builder)
+        with share.timed(f"latency {budget.service}"):
+            yield _measured(ctx, budget, warmup, builder)
 
 
 def _measured(ctx: RunContext, budget: Budget, warmup: int, builder: RequestBuilder) -> Result:
@@ -145,14 +154,25 @@ def run(ctx: RunContext) -> Iterator[Result]:
     settings = Settings.from_options(ctx.options.suites.get(SUITE, {}))
     declared = readiness(ctx.platform)
     builder = RequestBuilder(ctx)
+    # Units of work: each service's latency budgets (weighed by their samples), health, headers.
+    latency = {f"latency {s}": _samples(declared, settings, s) for s in ctx.target.services}
+    share = ctx.share(
+        SUITE,
+        {
+            **(latency if "latency" in settings.parts else {}),
+            **{p: 1.0 for p in settings.parts if p != "latency"},
+        },
+    )
     if "latency" in settings.parts:
-        yield from _latency(ctx, declared, settings, builder)
-    if "health" in settings.parts:
+        yield from _latency(ctx, declared, settings, builder, share)
+    if "health" in settings.parts and share.owns("health"):
         ctx.emit(Progress(SUITE, "health"))
-        yield from health_results(ctx, declared, builder)
-    if "headers" in settings.parts:
+        with share.timed("health"):
+            yield from health_results(ctx, declared, builder)
+    if "headers" in settings.parts and share.owns("headers"):
         ctx.emit(Progress(SUITE, "token answers, 401 challenges, HSTS"))
-        yield from token_answers(ctx)
-        yield from challenges(ctx, settings.websocket, settings.channel, settings.handshake_timeout)
-        paths = {s: h.path for s, h in declared.health.items() if h.method == "GET"}
-        yield from hsts(ctx, paths, settings.hsts_min_age)
+        with share.timed("headers"):
+            yield from token_answers(ctx)
+            yield from challenges(ctx, settings.websocket, settings.channel, settings.handshake_timeout)
+            paths = {s: h.path for s, h in declared.health.items() if h.method == "GET"}
+            yield from hsts(ctx, paths, settings.hsts_min_age)

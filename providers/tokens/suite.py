@@ -276,6 +276,14 @@ def attacker_server(
     return server, ""
 
 
+#: The unit of work (`RunContext.share`) of the auth service's own behaviour.
+AUTH_UNIT = "the auth service's own behaviour"
+
+
+def unit_of(item: Planned) -> str:
+    return f"{item.service} {item.label}"
+
+
 def run(ctx: RunContext) -> Iterator[Result]:
     settings = Settings.from_options(ctx.options.suites.get(SUITE, {}))
     claims = ctx.platform.issuer.claims.tamperable() if ctx.platform.issuer else ("sub",)
@@ -284,13 +292,17 @@ def run(ctx: RunContext) -> Iterator[Result]:
         server, no_server = attacker_server(ctx, settings, attacks, stack)
         forge = Forge(ctx, settings, server)
         forge.no_server_reason = no_server
-        planned = plan(ctx, settings)
+        every = plan(ctx, settings)
+        # Units of work: each operation (and the channel), and the auth service's own behaviour.
+        share = ctx.share(SUITE, [unit_of(p) for p in every] + ([AUTH_UNIT] if settings.auth_checks else []))
+        planned = [p for p in every if share.owns(unit_of(p))]
         if any(a.name == "rotated-out-key" for a in attacks) and forge.key_holder_reason is None:
             forge.prepare_rotation([p.identity for p in planned if p.identity is not None])
         state = _Run(ctx, settings, attacks, forge)
-        for done, item in enumerate(planned):
+        for done, item in enumerate(share.each(planned, unit_of)):
             ctx.emit(Progress(SUITE, item.label, done=done, total=len(planned)))
             yield from state.attack(item)
-        if settings.auth_checks:
+        if settings.auth_checks and share.owns(AUTH_UNIT):
             ctx.emit(Progress(SUITE, "the auth service's own behaviour"))
-            yield from authservice.run(ctx, settings, forge)
+            with share.timed(AUTH_UNIT):
+                yield from authservice.run(ctx, settings, forge)

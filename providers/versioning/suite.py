@@ -80,13 +80,23 @@ def run(ctx: RunContext) -> Iterator[Result]:
     settings = settings_of(ctx)
     # Every spec counts: a pact on a service the target lacks is then reported skipped, not forgotten.
     lifecycle = Lifecycle(ctx.specs)
-    if "breaking" in settings.parts:
+    # Units of work: the parts, weighed by the specs compared, the operations probed, the deprecated ones.
+    weights = {
+        "breaking": len(ctx.specs),
+        "headers": len(lifecycle.operations),
+        "pacts": len(lifecycle.deprecated()),
+    }
+    share = ctx.share(SUITE, {part: float(weights[part] or 1) for part in settings.parts})
+    if "breaking" in settings.parts and share.owns("breaking"):
         ctx.emit(Progress(SUITE, f"breaking changes against {settings.base or 'the merge base with main'}"))
-        yield from breaking_changes(ctx.specs, settings.base, timeout=settings.timeout, http=ctx.http)
-    if "headers" in settings.parts:
-        probes = plan(ctx, lifecycle, RequestBuilder(ctx))
-        ctx.emit(Progress(SUITE, f"deprecation headers: {len(probes)} probes"))
-        yield from run_probes(ctx, lifecycle, probes, clock=settings.clock, skew=settings.skew)
-    if "pacts" in settings.parts:
+        with share.timed("breaking"):
+            yield from breaking_changes(ctx.specs, settings.base, timeout=settings.timeout, http=ctx.http)
+    if "headers" in settings.parts and share.owns("headers"):
+        with share.timed("headers"):
+            probes = plan(ctx, lifecycle, RequestBuilder(ctx))
+            ctx.emit(Progress(SUITE, f"deprecation headers: {len(probes)} probes"))
+            yield from run_probes(ctx, lifecycle, probes, clock=settings.clock, skew=settings.skew)
+    if "pacts" in settings.parts and share.owns("pacts"):
         # Old consumers' pacts concern the deprecated operations of every spec the target serves.
-        yield from verify_old_consumers(ctx, lifecycle, settings.pacts)
+        with share.timed("pacts"):
+            yield from verify_old_consumers(ctx, lifecycle, settings.pacts)

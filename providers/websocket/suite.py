@@ -81,6 +81,9 @@ def chosen(settings: Settings) -> list[Check]:
 
 
 def run(ctx: RunContext) -> Iterator[Result]:
+    # One unit of work: message-schema and seq-order judge every frame of every connection of the run.
+    if not ctx.owns(SUITE, "channel"):
+        return
     if ctx.asyncapi is None:
         yield _skipped("websocket", "ws", "no AsyncAPI document among the contracts")
         return

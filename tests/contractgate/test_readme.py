@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+import shlex
 import tomllib
 from pathlib import Path
 
+import yaml
+
+from contractgate.cli import build_parser
 from contractgate.config import parse
 from contractgate.schema import tables
 
@@ -52,3 +56,21 @@ def test_the_test_command_is_the_script_ci_runs() -> None:
     assert 'exec "$(dirname "$0")/../scripts/test" --fresh' in ci
     script = (ROOT / "scripts" / "test").read_text(encoding="utf-8")
     assert "apt-get install -y -q chromium" in script and '"$venv/bin/pytest" "$@"' in script
+
+
+def test_the_sharding_recipes_are_valid_yaml_whose_commands_the_cli_takes() -> None:
+    start = README.index("### Sharding in CI\n")
+    recipes = blocks(README[start : README.index("\n## ", start)], "yaml")
+    assert len(recipes) == 2
+    lines = []
+    for recipe in recipes:
+        yaml.safe_load(recipe)
+        lines += re.findall(r"contractgate (gate|report merge) (.*)", recipe)
+    assert [command for command, _ in lines] == ["gate", "report merge"] * 2
+    values = {"${{ matrix.shard }}": "2", "${{ github.run_id }}": "11", "$CI_NODE_INDEX": "2"}
+    values |= {"$CI_NODE_TOTAL": "3", "$CI_PIPELINE_ID": "11"}
+    for command, rest in lines:
+        for name, value in values.items():
+            rest = rest.replace(name, value)
+        args = build_parser().parse_args([*command.split(), *shlex.split(rest)])
+        assert args.shard == (2, 3) if command == "gate" else args.directories
