@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from providers.results import Result, Verdict
 
 #: Parts of a reason that name one instance (a quoted value, a path, a number), not the kind of gap.
-_INSTANCE = re.compile(r"'[^']*'|\"[^\"]*\"|(?<![\w])/[\w{}./:-]+|\b\d+(\.\d+)?\b")
+#: What names one instance: a quoted value, a path, a number — but not the number of a cited rule
+#: ("RFC 6797 §7.2" stays whole).
+_INSTANCE = re.compile(r"'[^']*'|\"[^\"]*\"|(?<![\w])/[\w{}./:-]+|(?<!RFC )(?<![§.\d])\b\d+(\.\d+)?\b")
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ def test_alike_reasons_group_together_and_the_largest_come_first() -> None:
     assert coverage.gaps[0][2] == 2 and coverage.gaps[0][0] == "tokens"
     assert coverage.line() == "2 of 5 checks ran (40.0%)"
     assert reason_of("port 8080 of '/a/b'") == "port … of …"
+    assert reason_of("HSTS over https only (RFC 6797 §7.2), 3 ops") == "HSTS over https only (RFC 6797 §7.2), … ops"
 
 
 def test_too_little_coverage_fails_the_gate_naming_the_largest_gaps() -> None:
