@@ -5,8 +5,8 @@ configuration names a sandbox lets the run write there — and only there:
 
     [targets.staging.sandbox]
     writes = ["*"]                                   # which operations may write (default: every one)
-    paths = ["/v2/threads", "/internal/v1/runs"]      # under which path templates (default: any)
-    accounts = ["member", "admin", "other-tenant"]    # as which accounts (default: every configured one)
+    paths = ["/v2/invoices", "/internal/"]            # under which path templates (default: any)
+    accounts = ["clerk", "auditor", "outsider"]       # as which accounts (default: every configured one)
     tenants = ["sandbox-a", "sandbox-b"]              # whose tokens carry these tenants (default: unchecked)
 
 A write is sent when its operation ("METHOD /path/template", the contracts' own template) matches
@@ -34,7 +34,7 @@ class Sandbox:
     #: The operations that may write: "METHOD /path/template" as the contracts write it, "METHOD *",
     #: or "*" for every operation of the contracts.
     writes: tuple[str, ...] = ("*",)
-    #: Path templates writes must start with ("/v2/threads"); empty: any path.
+    #: Path templates writes must start with ("/v2/invoices"); empty: any path.
     paths: tuple[str, ...] = ()
     #: The accounts (platform.yaml / [targets.NAME.users]) the run may write as; default: every
     #: configured one.

@@ -122,7 +122,7 @@ class States:
             if why is None and op.method not in READ_ONLY:
                 why = self.ctx.why_not_write_as(who)
             if why is not None:
-                return f"the setup of {state!r} needs {op.label}: {why}"
+                return f"the setup of {state!r}: {why}"
         elif kind == "sign":
             why = KeyHolder(self.ctx).reason
             if why is not None:
