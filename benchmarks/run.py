@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.revocation import section_revocation  # noqa: E402
 from benchmarks.rps import section_rps  # noqa: E402
 from benchmarks.servers import BIN, ENV, served_stubs  # noqa: E402
-from contracts import openapi_specs, pact_files  # noqa: E402
+from contracts import SpecFile, openapi_specs, pact_files  # noqa: E402
 from providers.contract import operations_of  # noqa: E402
 
 
@@ -69,29 +69,35 @@ def service_token(auth_url: str, client: str, audience: str, scopes: tuple[str, 
 CLIENTS = {"auth": "backend-service", "backend": "agent-worker"}
 
 
+def cli_runs_of(spec: SpecFile, auth: str) -> Iterator[tuple[str, str, list[str]]]:
+    """The Schemathesis CLI runs a user needs for one spec: (token kind, bearer token, operation ids).
+
+    One run per token: a user token, or one service token per audience carrying every scope that
+    audience's operations ask for (one run keeps their links together).
+    """
+    groups: dict[tuple[str, str], list[str]] = {}
+    scopes: dict[str, set[str]] = {}
+    for op in operations_of(spec):
+        requirement = op.requirements[0] if op.requirements else None
+        if requirement is None or requirement.kind == "user":
+            key = ("user", "")
+        else:
+            key = ("service", requirement.audiences[0])
+            scopes.setdefault(key[1], set()).update(requirement.scopes)
+        groups.setdefault(key, []).append(op.operation_id)
+    for (kind, audience), ids in groups.items():
+        if kind == "user":
+            yield kind, user_token(auth), ids
+        else:
+            yield kind, service_token(auth, CLIENTS[audience], audience, tuple(sorted(scopes[audience]))), ids
+
+
 def tools_one_after_another(urls: dict[str, str], examples: int, seed: int) -> tuple[float, list[str]]:
     """The Schemathesis CLI per spec and token kind, then `pact verifier` per HTTP pact file."""
     notes: list[str] = []
     started = time.perf_counter()
-    auth = urls["auth-service"]
     for spec in openapi_specs():
-        # One CLI run per token a user would need: a user token, or one service token per audience
-        # carrying every scope that audience's operations ask for (one run keeps their links together).
-        groups: dict[tuple[str, str], list[str]] = {}
-        scopes: dict[str, set[str]] = {}
-        for op in operations_of(spec):
-            requirement = op.requirements[0] if op.requirements else None
-            if requirement is None or requirement.kind == "user":
-                key = ("user", "")
-            else:
-                key = ("service", requirement.audiences[0])
-                scopes.setdefault(key[1], set()).update(requirement.scopes)
-            groups.setdefault(key, []).append(op.operation_id)
-        for key, ids in groups.items():
-            if key[0] == "user":
-                bearer = user_token(auth)
-            else:
-                bearer = service_token(auth, CLIENTS[key[1]], key[1], tuple(sorted(scopes[key[1]])))
+        for kind, bearer, ids in cli_runs_of(spec, urls["auth-service"]):
             command = [
                 str(BIN / "schemathesis"),
                 "run",
@@ -111,7 +117,7 @@ def tools_one_after_another(urls: dict[str, str], examples: int, seed: int) -> t
                 command += ["--include-operation-id", operation_id]
             _, code, output = timed(command)
             if code != 0:
-                notes.append(f"schemathesis {spec.name} {key[0]}: exit {code}")
+                notes.append(f"schemathesis {spec.name} {kind}: exit {code}")
     for pact in pact_files():
         document = json.loads(pact.read_text())
         if not any(i.get("type") == "Synchronous/HTTP" for i in document.get("interactions", [])):

@@ -59,6 +59,35 @@ class RequestGuard:
             self._sleep(wait)
 
 
+_STALE_CONNECTION = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
+
+
+def send_over_kept_alive(
+    client: httpx.Client, request: httpx.Request, *, follow_redirects: bool = False
+) -> httpx.Response:
+    """Send `request`, once more on a new connection if a kept-alive one turned out closed.
+
+    A server may close a connection right after answering (uvicorn does after an app raised, even
+    once its 500 went out); the next request can leave on that connection before its FIN arrives
+    and fail without an answer. Only a failure on a reused connection is retried, and only once: the
+    request never reached the application (RFC 9112 §9.3.1 lets a client retry it). A failure on a
+    connection opened for this request is the target's and propagates.
+    """
+    opened: list[str] = []
+
+    def trace(event: str, info: dict[str, Any]) -> None:
+        if event.startswith("connection.connect_tcp"):
+            opened.append(event)
+
+    request.extensions = {**request.extensions, "trace": trace}
+    try:
+        return client.send(request, follow_redirects=follow_redirects)
+    except _STALE_CONNECTION:
+        if opened:
+            raise
+    return client.send(request, follow_redirects=follow_redirects)
+
+
 class TargetHttp:
     """A synchronous HTTP client bound to one run's guard."""
 
@@ -66,10 +95,13 @@ class TargetHttp:
         self.guard = guard
         self._client = httpx.Client(timeout=guard.limits.timeout, trust_env=False, follow_redirects=False)
 
-    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    def request(
+        self, method: str, url: str, *, follow_redirects: bool = False, **kwargs: Any
+    ) -> httpx.Response:
         self.guard.acquire(f"{method} {url}")
         try:
-            return self._client.request(method, url, **kwargs)
+            request = self._client.build_request(method, url, **kwargs)
+            return send_over_kept_alive(self._client, request, follow_redirects=follow_redirects)
         except httpx.TimeoutException:
             raise TargetUnreachable(url, f"no answer within {self.guard.limits.timeout:g}s") from None
         except httpx.TransportError as exc:

@@ -30,6 +30,9 @@ MASK = "[REDACTED]"
 class Redactor:
     def __init__(self) -> None:
         self._secrets: set[str] = set()
+        #: The secrets, longest first, sorted again only when one was added: secrets are never removed,
+        #: so a list as long as the set holds all of them, whichever thread sorted it.
+        self._ordered: list[str] = []
 
     def add(self, *secrets: str | None) -> None:
         for secret in secrets:
@@ -37,7 +40,10 @@ class Redactor:
                 self._secrets.add(secret)
 
     def text(self, text: str) -> str:
-        for secret in sorted(self._secrets, key=len, reverse=True):
+        ordered = self._ordered
+        if len(ordered) != len(self._secrets):
+            ordered = self._ordered = sorted(self._secrets, key=len, reverse=True)
+        for secret in ordered:
             text = text.replace(secret, MASK)
         return JWT.sub(MASK, text)
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -46,6 +46,9 @@ from providers.examples import (
 from providers.http import TargetHttp
 from providers.redact import Redactor
 from providers.suite import RunContext
+
+if TYPE_CHECKING:
+    from providers.states import States
 
 __all__ = [
     "ExampleRequest",
@@ -169,6 +172,8 @@ class RequestBuilder:
         }
         self._links: dict[str, list[_Link]] = {name: self._read_links(name) for name in self._specs}
         self._cache: dict[tuple[str, str, str], tuple[str, str]] = {}
+        #: One `providers.states.States` for the run's declared states (it indexes every operation once).
+        self._states: States | None = None
 
     def _read_links(self, spec_name: str) -> list[_Link]:
         document = self._specs[spec_name].document
@@ -308,7 +313,9 @@ class RequestBuilder:
         if service.states_url is not None:
             values = set_up_state(self.ctx, service.states_url, state, params)
         else:
-            states = States(self.ctx)
+            if self._states is None:
+                self._states = States(self.ctx)
+            states = self._states
             why = states.why_not(state, op.service, params)
             if why is not None:
                 reasons.append(f"{op.service} has no provider-state hook, and {why}")

@@ -35,6 +35,15 @@ if TYPE_CHECKING:
 _BEARER_SCHEMES = {"oauth2", "openidconnect"}
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where an operation's token goes: ("header", "Authorization", "Bearer {}"), ("query", "api_key", "{}")."""
+
+    location: str
+    name: str
+    template: str
+
+
 @dataclass
 class Credential:
     """How one operation is authenticated: which requirement, which identity, where the token goes."""
@@ -42,10 +51,7 @@ class Credential:
     requirement: Requirement
     #: Human label for reports, e.g. "user token (member, aud=backend)".
     label: str
-    #: Where the token goes: ("header", "Authorization", "Bearer {}") or ("query", "api_key", "{}").
-    location: str
-    name: str
-    template: str
+    placement: Placement
     fetch: Callable[[], Token]
     #: The token fetched while planning; handed out once, then fresh ones on demand.
     _first: Token | None = field(default=None, repr=False)
@@ -60,12 +66,12 @@ class Unsatisfiable:
     reason: str
 
 
-def _placement(scheme: Mapping[str, Any]) -> tuple[str, str, str] | None:
+def _placement(scheme: Mapping[str, Any]) -> Placement | None:
     kind = str(scheme.get("type", "")).lower()
     if kind in _BEARER_SCHEMES or (kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer"):
-        return "header", "Authorization", "Bearer {}"
+        return Placement("header", "Authorization", "Bearer {}")
     if kind == "apikey" and scheme.get("in") in ("header", "query", "cookie") and scheme.get("name"):
-        return str(scheme["in"]), str(scheme["name"]), "{}"
+        return Placement(str(scheme["in"]), str(scheme["name"]), "{}")
     return None
 
 
@@ -120,33 +126,40 @@ def credential_for(
             continue
         label, fetch = found
         first = fetch()
-        return Credential(requirement, label, *placement, fetch=fetch, _first=first)
+        return Credential(requirement, label, placement, fetch=fetch, _first=first)
     return Unsatisfiable("; ".join(reasons))
 
 
-def install(schema: BaseSchema, credentials: Mapping[str, Credential], fatal: Fatal) -> None:
-    """Register the per-operation credentials as `schema`'s Schemathesis auth provider."""
+def install(
+    schema: BaseSchema, placements: Mapping[str, Placement], token: Callable[[str], str], fatal: Fatal
+) -> None:
+    """Register the per-operation credentials as `schema`'s Schemathesis auth provider.
+
+    `placements` says where each protected operation's token goes; `token(label)` gets a genuine one for
+    it (from this process's `Credential`s, or from the parent's through a worker's broker line).
+    """
 
     class OperationCredentials:
-        def get(self, case: Case, context: AuthContext) -> tuple[Credential, str] | None:
-            credential = credentials.get(context.operation.label)
-            if credential is None:
+        def get(self, case: Case, context: AuthContext) -> tuple[Placement, str] | None:
+            label = context.operation.label
+            placement = placements.get(label)
+            if placement is None:
                 return None
             try:
-                return credential, credential.token()
+                return placement, token(label)
             except ContractgateError as error:
                 fatal.record(error)
                 raise
 
-        def set(self, case: Case, data: tuple[Credential, str], context: AuthContext) -> None:
-            credential, token = data
-            value = credential.template.format(token)
-            if credential.location == "header":
-                case.headers[credential.name] = value
-            elif credential.location == "query":
-                case.query = {**(case.query or {}), credential.name: value}
+        def set(self, case: Case, data: tuple[Placement, str], context: AuthContext) -> None:
+            placement, value = data
+            value = placement.template.format(value)
+            if placement.location == "header":
+                case.headers[placement.name] = value
+            elif placement.location == "query":
+                case.query = {**(case.query or {}), placement.name: value}
             else:
-                case.cookies = {**(case.cookies or {}), credential.name: value}
+                case.cookies = {**(case.cookies or {}), placement.name: value}
 
     # One cache entry per operation: a token revoked by one operation is never reused by another.
     schema.auth(cache_by_key=lambda case, context: context.operation.label)(OperationCredentials)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 import anyio.to_thread
 import httpx
@@ -25,7 +25,7 @@ import requests
 
 from providers.errors import ContractgateError, TargetUnreachable
 from providers.fuzz.fatal import Fatal
-from providers.http import RequestGuard
+from providers.http import Limits, send_over_kept_alive
 from providers.target import ServiceTarget
 
 Scope = dict[str, Any]
@@ -46,20 +46,33 @@ class RequestRefused(Exception):
     """Staging-safe mode kept a request in the process; the message says which and why."""
 
 
+class Slots(Protocol):
+    """The run-wide request guard (`providers.http.RequestGuard`), or a worker process's line to it."""
+
+    @property
+    def limits(self) -> Limits: ...
+
+    def acquire(self, what: str) -> None: ...
+
+
 class Gateway:
-    """ASGI app fronting one service. `permits(method, path)` returns None or why a request may not go."""
+    """ASGI app fronting one service. `permits(method, path)` returns None or why a request may not go.
+
+    With `app`, requests are handed to the service's own ASGI app (in-process); without, they go over
+    HTTP to the service's base URL.
+    """
 
     def __init__(
         self,
         service: ServiceTarget,
-        guard: RequestGuard,
+        guard: Slots,
         fatal: Fatal,
         *,
-        in_process: bool,
+        app: Any | None = None,
         permits: Callable[[str, str], str | None] = lambda method, path: None,
     ) -> None:
         self.base_url = service.base_url.rstrip("/")
-        self._app = service.app if in_process else None
+        self._app = app
         self._guard = guard
         self._fatal = fatal
         self._permits = permits
@@ -91,7 +104,7 @@ class Gateway:
             await anyio.to_thread.run_sync(self._guard.acquire, what)
             if self._app is not None:
                 self.sent += 1
-                await self._app(scope, receive, send)
+                await _serve(self._app, scope, receive, send)
             else:
                 await self._forward(scope, receive, send)
         except ContractgateError as error:
@@ -117,7 +130,7 @@ class Gateway:
         except (httpx.InvalidURL, httpx.LocalProtocolError, UnicodeEncodeError) as exc:
             raise requests.exceptions.InvalidURL(f"cannot send {url!r}: {exc}") from None
         try:
-            response = await anyio.to_thread.run_sync(partial(client.send, request))
+            response = await anyio.to_thread.run_sync(partial(send_over_kept_alive, client, request))
         except httpx.LocalProtocolError as exc:
             # What `requests` raises for a header it will not send; Schemathesis knows how to treat it.
             raise requests.exceptions.InvalidHeader(str(exc)) from None
@@ -142,6 +155,47 @@ class Gateway:
         await send({"type": "http.response.body", "body": content})
 
 
+async def _serve(app: Callable[..., Any], scope: Scope, receive: Receive, send: Send) -> None:
+    """Call an in-process app the way a server would: an exception it raises is a 500, never ours.
+
+    Starlette answers 500 and then re-raises, so that the server can log it; uvicorn sends a plain 500
+    when nothing was answered yet and drops the connection when an answer was cut short. Schemathesis
+    must see the same, or a server error found in-process would be reported as a crash of the run
+    (an error, exit 2) instead of the `not_a_server_error` failure it is.
+    """
+    started = finished = False
+
+    async def tracked(message: Message) -> None:
+        nonlocal started, finished
+        if message["type"] == "http.response.start":
+            started = True
+        elif message["type"] == "http.response.body" and not message.get("more_body", False):
+            finished = True
+        await send(message)
+
+    try:
+        await app(scope, receive, tracked)
+    except Exception as exc:
+        if finished:
+            return
+        if started:
+            raise requests.exceptions.ConnectionError(
+                f"the server dropped the connection mid-answer: {type(exc).__name__}"
+            ) from None
+        body = b"Internal Server Error"
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 500,
+                "headers": [
+                    (b"content-type", b"text/plain; charset=utf-8"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
 def _raw_headers(items: Iterable[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
     return [
         (name.lower().encode("latin-1"), value.encode("latin-1", "replace"))
@@ -163,7 +217,7 @@ async def _read_body(receive: Receive) -> bytes:
 
 
 def path_matcher(templates: Iterable[tuple[str, str]]) -> Callable[[str, str], str | None]:
-    """Map a concrete (method, path) to the operation template it calls, e.g. "GET /v2/threads/{id}"."""
+    """Map a concrete (method, path) to the operation template it calls, e.g. "GET /things/{id}"."""
     compiled = [
         (
             method.upper(),

@@ -4,22 +4,28 @@ Every check Schemathesis evaluated on an operation's responses becomes a result:
 broke it, fail when one did (with the failure Schemathesis reported, what the service answered, and a
 curl reproduction that goes to the target's real URL with every secret masked), error when the check or
 the operation's test could not run. Operations no check ever reached are reported skipped, with
-Schemathesis' reasons. Failures are kept per distinct kind; the last occurrence wins, since Hypothesis
+Schemathesis' reasons. Two checks judge only some requests, and Schemathesis counts them passed on every
+other one: `unsupported_method` (a probe with a method the path does not declare) and
+`allow_header_conformance` (an `OPTIONS` answer carrying `Allow`). Each judges a path, whichever of the
+path's operations a probe went out under; a path none of whose answers the check could judge is skipped
+with the reason, never passed unseen. Failures are kept per distinct kind; the last occurrence wins, since Hypothesis
 replays its shrunk (smallest) failing example last.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from schemathesis.core.failures import Failure
 from schemathesis.engine import Status, events
-from schemathesis.engine.recorder import ScenarioRecorder
+from schemathesis.engine.recorder import Interaction, ScenarioRecorder
 from schemathesis.engine.run import TESTING_PHASES
+from schemathesis.generation.case import Case
+from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
 
 from providers.redact import Redactor
 from providers.results import Result, Verdict
@@ -45,6 +51,39 @@ EXPECTATIONS: Mapping[str, str] = {
     "ignored_auth": "requests without valid credentials are refused",
     "object_level_authorization": "one identity cannot read another's objects",
     "max_response_time": "answers within the configured response time (Schemathesis default: 10 s)",
+}
+
+
+def _undeclared_method_probe(case: Case, interaction: Interaction | None) -> bool:
+    data = case.meta.phase.data if case.meta is not None else None
+    return (
+        isinstance(data, CoveragePhaseData)
+        and data.scenario == CoverageScenario.UNSPECIFIED_HTTP_METHOD
+        and interaction is not None
+        and interaction.request.method != "OPTIONS"  # the check leaves OPTIONS to the framework
+    )
+
+
+def _options_with_allow(case: Case, interaction: Interaction | None) -> bool:
+    response = interaction.response if interaction is not None else None
+    return (
+        response is not None
+        and interaction is not None
+        and interaction.request.method == "OPTIONS"
+        and any(value.strip() for value in response.headers.get("allow", ()))
+    )
+
+
+#: Checks that judge only some answers: which, and what a skip says when a path had none of them.
+PARTIAL_CHECKS: Mapping[str, tuple[Callable[[Case, Interaction | None], bool], str]] = {
+    "unsupported_method": (
+        _undeclared_method_probe,
+        "no request with a method the path does not declare was sent",
+    ),
+    "allow_header_conformance": (
+        _options_with_allow,
+        "no OPTIONS answer on this path carried an Allow header",
+    ),
 }
 # Added by requests/Schemathesis to every request; noise in a reproduction.
 _NOISE_HEADERS = frozenset(
@@ -77,6 +116,8 @@ class Outcomes:
     cases: int = 0
     #: Testing phase → how it went ("success", "failure", "skipped (not_applicable)", …).
     phases: dict[str, str] = field(default_factory=dict)
+    #: (path, check) → answers a partial check could judge.
+    judged: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def on_event(self, event: events.EngineEvent) -> None:
         if isinstance(event, events.ScenarioFinished) and event.is_test_scenario:
@@ -108,8 +149,13 @@ class Outcomes:
             node = recorder.cases.get(case_id)
             if node is None:
                 continue
-            label = node.value.operation.label
+            case = node.value
+            label = case.operation.label
+            interaction = recorder.interactions.get(case_id)
             for check in checks:
+                partial = PARTIAL_CHECKS.get(check.name)
+                if partial is not None and partial[0](case, interaction):
+                    self.judged[(case.operation.path, check.name)] += 1
                 tally = self.tallies[(label, check.name)]
                 if check.status == Status.SUCCESS:
                     tally.passed += 1
@@ -163,28 +209,18 @@ class Outcomes:
     def _result(self, label: str, check: str, tally: _Tally) -> Result:
         expectation = EXPECTATIONS.get(check, f"Schemathesis check {check} holds")
         details = dict(self.details)
+        partial = PARTIAL_CHECKS.get(check)
+        judged = self.judged[(label.split(" ", 1)[-1], check)]
         if not tally.failures:
-            if tally.errored:
-                return Result(
-                    SUITE,
-                    self.service,
-                    label,
-                    check,
-                    expectation,
-                    observed=f"the check crashed on {tally.errored} response(s)",
-                    verdict=Verdict.ERROR,
-                    details=details,
-                )
-            return Result(
-                SUITE,
-                self.service,
-                label,
-                check,
-                expectation,
-                observed=f"{tally.passed} response(s) checked, none broke it",
-                verdict=Verdict.PASS,
-                details=details,
-            )
+            if partial is not None and not judged:
+                observed, verdict = f"not judged: {partial[1]}", Verdict.SKIPPED
+            elif tally.errored:
+                observed, verdict = f"the check crashed on {tally.errored} response(s)", Verdict.ERROR
+            elif partial is not None:
+                observed, verdict = f"{judged} answer(s) on this path judged, none broke it", Verdict.PASS
+            else:
+                observed, verdict = f"{tally.passed} response(s) checked, none broke it", Verdict.PASS
+            return Result(SUITE, self.service, label, check, expectation, observed, verdict, details=details)
         failures = list(tally.failures.values())
         failure, case_id, recorder = failures[-1]
         details.update(

@@ -9,8 +9,9 @@ database, no request cache). Where the file names a base URL, the target wins: t
 requests go.
 
 Suite settings (`[suite.fuzz]`, `FuzzSettings`): `config` (path of a Schemathesis config file), `checks`
-(Schemathesis check names, default all), `exclude_checks`, `in_process` (default true: services that
-run in this process are called in-process; false sends everything over HTTP).
+(Schemathesis check names, default all), `exclude_checks`, `jobs` (worker processes, default: the
+cores available; 1 runs every spec in the gate's own process), `in_process` (default true: with one
+process, services that run in it are called in-process; false sends everything over HTTP).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ CONFIG_FILE = "schemathesis.toml"
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 #: Sends methods an operation does not declare (PUT, DELETE, …): never against a live target.
 UNDECLARED_METHODS_CHECK = "unsupported_method"
+#: Undeclared methods that are safe to send anywhere: OPTIONS only changes nothing and reveals `Allow`.
+SAFE_UNDECLARED_METHODS = frozenset({"options"})
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ class FuzzSettings:
     exclude_checks: tuple[str, ...] = ()
     #: Call services that run in this process in-process; false sends everything over HTTP.
     in_process: bool = True
+    #: Worker processes; None = one per core available.
+    jobs: int | None = None
 
     @classmethod
     def from_suite(cls, raw: Mapping[str, Any]) -> FuzzSettings:
@@ -91,18 +96,23 @@ def apply_gate_rules(
     max_examples: int,
     timeout: float,
     live: bool,
-    http_only: bool,
 ) -> SchemathesisConfig:
     """Put the gate's rules on top of the project's config (as CLI options go on top of the file)."""
     config.update(seed=seed, max_failures=None)
     # Results must follow from (contract, target, seed) alone: nothing replayed from earlier runs.
     config.cache.enabled = False
     project = config.projects.override
+    # Schemathesis mines string constants from the Python source of the app it is handed to generate
+    # with; the app it is handed is the gate's gateway, so it would generate from contractgate's own
+    # source — and from whichever of its modules the process happened to have imported. The CLI, given a
+    # URL, mines nothing; neither does the gate.
+    project.analysis.constants.enabled = False
     excluded = list(settings.exclude_checks)
     if live:
         excluded.append(UNDECLARED_METHODS_CHECK)
-        # Do not even generate requests with undeclared methods: they would be writes.
-        project.phases.coverage.unexpected_methods = set()
+        # Undeclared methods could be writes: of them only the safe OPTIONS is sent (RFC 9110 §9.2.1), so
+        # `allow_header_conformance` still compares each path's `Allow` with the methods it declares.
+        project.phases.coverage.unexpected_methods = set(SAFE_UNDECLARED_METHODS)
     try:
         project.checks.update(included_check_names=list(settings.checks), excluded_check_names=excluded)
         project.phases.update(phases=list(PHASES))
@@ -110,8 +120,6 @@ def apply_gate_rules(
             modes=list(GenerationMode),
             max_examples=max_examples,
             database="none",
-            # An HTTP client cannot put a NUL byte in a header; in-process the app sees whatever is sent.
-            allow_x00=not http_only,
         )
         project.update(request_timeout=timeout, workers=1)
     except SchemathesisConfigError as exc:

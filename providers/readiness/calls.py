@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
@@ -37,7 +38,7 @@ class Call:
     json_body: dict[str, str] | None = None
 
     def send(self, ctx: RunContext) -> httpx.Response:
-        extra: dict[str, object] = {}
+        extra: dict[str, Any] = {}
         if self.data is not None:
             extra["data"] = dict(self.data)
         elif self.json_body is not None:

@@ -18,7 +18,7 @@ default one year), `websocket` (false: no handshake), `channel`, `handshake_time
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from providers.checks import Basis, register
@@ -81,7 +81,7 @@ class Settings:
 
     parts: tuple[str, ...] = PARTS
     samples: int | None = None
-    warmup: int | None = None
+    warmup: int | None = field(default=None, metadata={"minimum": 0})
     hsts_min_age: int = ONE_YEAR
     websocket: bool = True
     channel: str | None = None

@@ -48,3 +48,11 @@ def test_short_strings_are_not_registered_as_secrets() -> None:
     redactor = Redactor()
     redactor.add("ab", "", None)
     assert redactor.text("about abc") == "about abc"
+
+
+def test_a_secret_added_after_a_redaction_is_masked_in_the_next_one() -> None:
+    redactor = Redactor()
+    redactor.add("first-secret")
+    assert redactor.text("first-secret second-secret") == f"{MASK} second-secret"
+    redactor.add("second-secret", "first-secret-and-more")
+    assert redactor.text("first-secret-and-more second-secret") == f"{MASK} {MASK}"

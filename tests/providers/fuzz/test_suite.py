@@ -17,24 +17,22 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from contractgate.credentials import demo_credentials
 from contractgate.embedded import embedded_stubs
 from contracts import SpecFile, load_document, openapi_specs
 from providers import fuzz
 from providers.contract import operations_of
-from providers.credentials import TokenSource
 from providers.errors import BudgetExceeded, TargetUnreachable
 from providers.fuzz.gateway import path_matcher
-from providers.http import Limits, RequestGuard, TargetHttp
-from providers.platform import of_folder
-from providers.redact import JWT, Redactor
+from providers.http import Limits, TargetHttp
+from providers.redact import JWT
 from providers.results import Result, Verdict
-from providers.suite import RunContext, RunOptions
+from providers.suite import RunContext
 from providers.target import ServiceTarget, Target, url_target
 from stubs.server import BackgroundServer, bind
 from stubs.settings import DEFAULT_ISSUER
+from tests.providers.fuzz import support
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 BROKEN_URL = "http://broken.test"
 
 
@@ -54,33 +52,10 @@ def _close_clients() -> Iterator[None]:
         _clients.pop().close()
 
 
-def context(
-    target: Target,
-    specs: tuple[SpecFile, ...],
-    *,
-    seed: int | None = 7,
-    max_examples: int = 5,
-    suite: dict[str, Any] | None = None,
-    limits: Limits | None = None,
-    allow_writes: frozenset[str] = frozenset(),
-) -> RunContext:
-    redactor = Redactor()
-    http = TargetHttp(RequestGuard(limits or Limits(timeout=10)))
-    _clients.append(http)
-    credentials = demo_credentials()
-    return RunContext(
-        platform=of_folder(),
-        target=target,
-        specs=specs,
-        asyncapi=None,
-        credentials=credentials,
-        tokens=TokenSource(target, credentials, http, redactor),
-        http=http,
-        redactor=redactor,
-        options=RunOptions(
-            seed=seed, max_examples=max_examples, suites={"fuzz": suite or {}}, allow_writes=allow_writes
-        ),
-    )
+def context(target: Target, specs: tuple[SpecFile, ...], **options: Any) -> RunContext:
+    ctx = support.context(target, specs, **options)
+    _clients.append(ctx.http)
+    return ctx
 
 
 def spec_file(document: dict[str, Any], name: str = "broken-v1") -> SpecFile:
@@ -95,10 +70,14 @@ def by_key(results: list[Result]) -> dict[tuple[str, str], Result]:
 # --- the reference stubs fulfil their contracts ----------------------------------------------------
 
 
-@pytest.mark.parametrize("in_process", [True, False], ids=["in-process", "http"])
-def test_the_stubs_pass_every_check_of_every_contract(stubs: Target, in_process: bool) -> None:
+@pytest.mark.parametrize(
+    "suite",
+    [{"jobs": 1, "in_process": True}, {"jobs": 2}],
+    ids=["one process, in-process", "worker processes, HTTP"],
+)
+def test_the_stubs_pass_every_check_of_every_contract(stubs: Target, suite: dict[str, Any]) -> None:
     specs = openapi_specs()
-    ctx = context(stubs, specs, suite={"in_process": in_process})
+    ctx = context(stubs, specs, suite=suite)
     results = list(fuzz.run(ctx))
 
     not_passing = [
