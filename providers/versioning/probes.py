@@ -96,8 +96,9 @@ def plan(ctx: RunContext, lifecycle: Lifecycle, builder: RequestBuilder) -> list
         if not ctx.target.has(op.service):
             continue
         reason = ctx.why_not_send(op.method, op.path)
-        if reason is not None:
-            probes.append(Probe(versioned, "not sent", skip=reason))
+        if reason is not None:  # the probes it would have had, each a skip: coverage counts them all
+            names = ("public",) if op.is_public else ("without a token", "with a genuine token")
+            probes += [Probe(versioned, name, skip=reason) for name in names]
             continue
         if op.is_public:
             try:

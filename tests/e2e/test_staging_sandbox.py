@@ -60,6 +60,10 @@ def test_a_sandboxed_staging_run_covers_95_percent_and_leaves_nothing_behind(
     assert stored(platform) == before
 
 
+#: Suites whose implied checks depend most on writes and provider states.
+JUDGED_READ_ONLY = "pacts,versioning,crossauth,fuzz"
+
+
 def test_read_only_every_check_that_cannot_run_is_a_skip_naming_what_would_enable_it(
     platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -67,7 +71,7 @@ def test_read_only_every_check_that_cannot_run_is_a_skip_naming_what_would_enabl
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     before = stored(platform)
-    code, report = gate(config, tmp_path / "reports", "--suite", "pacts,versioning,crossauth")
+    code, report = gate(config, tmp_path / "reports", "--suite", JUDGED_READ_ONLY, "--max-examples", "1")
     assert code == 0
     skipped = [r for r in report["results"] if r["verdict"] == "skipped"]
     assert skipped and report["coverage"]["percent"] < 95
@@ -80,11 +84,19 @@ def test_read_only_every_check_that_cannot_run_is_a_skip_naming_what_would_enabl
         "suite.",
         "configure",
         "issuer's key",
+        "--target stubs",
     )
     assert [r["observed"] for r in skipped if not any(word in r["observed"] for word in enabling)] == []
     # States made of logins alone were still reached (read-only); nothing was written.
     assert report["sandbox"]["leftovers"] == [] and stored(platform) == before
     assert any(r["verdict"] == "pass" and r["details"].get("provider_states") for r in report["results"])
+    # The same checks are implied whatever the target allows: the sandbox runs more of the same count.
+    config, environment = configure(tmp_path, platform, sandbox=True, signing_key=True)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    _, sandboxed = gate(config, tmp_path / "sandboxed", "--suite", JUDGED_READ_ONLY, "--max-examples", "1")
+    assert sandboxed["coverage"]["implied"] == report["coverage"]["implied"]
+    assert sandboxed["coverage"]["ran"] > report["coverage"]["ran"]
 
 
 #: fault → (the suites that judge it, the (suite, check) that must fail naming it).
