@@ -9,6 +9,11 @@ that caught it. Each run is limited to the suites that judge its fault and to fe
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -124,3 +129,27 @@ def test_the_sandboxed_staging_gate_catches_each_fault_naming_the_check(
     failed = {(r["suite"], r["check"].split(":")[0]) for r in report["results"] if r["verdict"] == "fail"}
     assert code == 1 and (suite, check) in failed, failed
     assert report["sandbox"]["leftovers"] == [] and stored(platform) == before
+
+
+def test_a_terminated_sandboxed_run_undoes_its_setups_and_says_so(platform: Platform, tmp_path: Path) -> None:
+    config, environment = configure(tmp_path, platform, sandbox=True, signing_key=True)
+    before = stored(platform)
+    command = [sys.executable, "-m", "contractgate", "gate", "--config", str(config), "--target", "staging"]
+    command += ["--suite", "crossauth,versioning,pacts", "--no-reports", "-q"]
+    env = {**os.environ, **environment, "PACT_DO_NOT_TRACK": "true"}
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while stored(platform) == before and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert stored(platform) != before, "the run created nothing to interrupt"
+        process.send_signal(signal.SIGTERM)  # mid-run: setups made, not yet undone
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 143, err
+    assert "contractgate: terminated" in err and "all undone" in err, err
+    assert "Traceback" not in err
+    assert stored(platform) == before
