@@ -56,6 +56,8 @@ __all__ = ["States", "fill"]
 
 #: Values a setup makes for its own steps, answered only when a step captured them.
 _INTERNAL = ("uid", "username")
+#: Step kinds that get tokens from the issuer's service (a request step does when it needs a credential).
+_ISSUER_STEPS = ("login", "client", "sign", "revoke")
 
 
 class States:
@@ -116,8 +118,15 @@ class States:
             except Unavailable as exc:
                 if not str(exc).startswith("no value for"):  # else: a value captured later
                     return str(exc)
+        issuer = self.ctx.credentials.issuer
+        if kind in _ISSUER_STEPS and issuer is not None and not self.ctx.target.has(issuer.service):
+            return f"the setup of {state!r} needs tokens of {issuer.service}, which the target does not have"
         if kind == "request":
             op = self.steps.operation(state, str(step["request"]))
+            if not self.ctx.target.has(op.service):
+                return f"the setup of {state!r} sends {op.label} to {op.service}, which the target does not have"
+            if op.requirements and issuer is not None and not self.ctx.target.has(issuer.service):
+                return f"the setup of {state!r} needs tokens of {issuer.service}, which the target does not have"
             why = self.ctx.why_not_send(op.method, op.path)
             if why is None and op.method not in READ_ONLY:
                 why = self.ctx.why_not_write_as(who)
