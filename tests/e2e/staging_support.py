@@ -20,7 +20,9 @@ from contractgate.embedded import gate_options
 from stubs.demo import CLIENTS
 from stubs.platform import AppFactory, Platform
 from stubs.settings import AuthSettings
-from tests.providers.sandbox_support import LOCKOUT, pem
+from tests.providers.sandbox_support import LOCKOUT, pem, stored
+
+__all__ = ["ACCOUNTS", "SUITES", "configure", "gate", "staging_stubs", "stored"]
 
 #: Every suite the contracts imply checks for without a Pact Broker.
 SUITES = "pacts,fuzz,websocket,versioning,tokens,crossauth,cors,readiness"
@@ -86,9 +88,3 @@ def gate(config: Path, reports: Path, *options: str) -> tuple[int, dict[str, Any
     command = ["gate", "--config", str(config), "--target", "staging", "--report-dir", str(reports), "-q"]
     code = main([*command, "--seed", "7", *options])
     return code, json.loads((reports / "gate.json").read_text(encoding="utf-8"))
-
-
-def stored(platform: Platform) -> tuple[int, int]:
-    """Threads and runs the backend stub holds, whoever owns them."""
-    store = platform.backend_app.state.store  # type: ignore[attr-defined]
-    return len(store._threads), len(store._runs)
