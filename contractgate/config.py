@@ -23,6 +23,7 @@ from contractgate.schema import BROKER, LIVE_LIMITS, ClientTable, TargetTable, T
 from contractgate.suites import SUITES, check_settings, imported
 from providers.errors import ConfigError
 from providers.http import Limits
+from providers.sandbox import Sandbox
 from providers.settings import parse as parse_settings
 from providers.settings import suggestion
 
@@ -37,6 +38,8 @@ class TargetConfig:
     services: Mapping[str, str]
     safe: bool = True
     allow_writes: frozenset[str] = frozenset()
+    #: Where the run may write on this (safe) target: `[targets.NAME.sandbox]`; None: nowhere.
+    sandbox: Sandbox | None = None
     provider_states: bool = False
     limits: Limits = LIVE_LIMITS
     users: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -158,6 +161,9 @@ def _target(name: str, data: Mapping[str, Any], base_limits: Limits, where: str)
         method, _, path = write.partition(" ")
         if not method.isalpha() or not path.startswith("/"):
             raise ConfigError(f"{here}.allow_writes[{index}]: {write!r} is not 'METHOD /path/template'")
+    sandbox = None
+    if table.sandbox is not None:
+        sandbox = parse_settings(Sandbox, table.sandbox, f"{here}.sandbox", runtime=False)
     return TargetConfig(
         name=name,
         services=services,
@@ -165,6 +171,7 @@ def _target(name: str, data: Mapping[str, Any], base_limits: Limits, where: str)
         allow_writes=frozenset(
             f"{e.split(' ', 1)[0].upper()} {e.split(' ', 1)[1]}" for e in table.allow_writes
         ),
+        sandbox=sandbox,
         provider_states=table.provider_states,
         limits=_limits(table.limits, base_limits, f"{here}.limits"),
         users={account: dict(user) for account, user in table.users.items()},

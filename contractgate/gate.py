@@ -32,14 +32,15 @@ from contractgate.preflight import prepare
 from contractgate.shards import contracts_digest
 from contractgate.suites import SUITES, imported
 from providers.checks import classify
+from providers.cleanup import cleaned_up, stops
 from providers.credentials import Credentials, TokenSource
 from providers.errors import ConfigError, ContractgateError
 from providers.http import Limits, RequestGuard, TargetHttp
+from providers.ledger import Ledger
 from providers.redact import Redactor
 from providers.results import Result, Verdict, overall
 from providers.settings import suggestion
 from providers.shards import Shard, Units
-from providers.states import States
 from providers.suite import Progress, RunContext, RunOptions, SuiteFunction
 from providers.target import Target
 
@@ -262,7 +263,7 @@ class _Run:
         phases += [[item] for item in items if item[0] in EXCLUSIVE]
         phases += [[item] for item in items if item[0] in LAST]
         phases = [phase for phase in phases if phase]
-        with ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="suite") as pool:
+        with ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="suite") as pool, stops(self.stop):
             submitted, finished = 0, 0
             while True:
                 if finished == submitted:  # nothing is running: the next phase, if any
@@ -318,9 +319,10 @@ def run_gate(plan: GatePlan, listener: GateListener | None = None) -> GateOutcom
             emit=run.progress,
             platform=platform,
             units=units,
+            ledger=Ledger(stopping=run.stop),
         )
         # Whatever the run created on the target is undone, also after a failure or an interrupt.
-        stack.callback(States(ctx).undo_all)
+        stack.enter_context(cleaned_up(ctx))
         by_suite, suite_seconds, stopped = run.execute(ctx, listener)
     return GateOutcome(
         target=target.name,

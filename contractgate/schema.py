@@ -1,7 +1,8 @@
 """The configuration's schema: every table and key of `contractgate.toml`, typed, with defaults and docs.
 
 Written once, in dataclasses, and read by both the checks and the docs. The top level, a target and its
-users and clients are the dataclasses here; `[limits]` is `providers.http.Limits`, `[targets.NAME.broker]` is `providers.broker.suite.BrokerOptions`
+users and clients are the dataclasses here; `[limits]` is `providers.http.Limits`, `[targets.NAME.sandbox]` is
+`providers.sandbox.Sandbox`, `[targets.NAME.broker]` is `providers.broker.suite.BrokerOptions`
 and each `[suite.NAME]` is that suite's own settings dataclass (`contractgate.suites.SETTINGS`): a field a suite adds or
 drops is at once accepted, refused and documented. `providers.settings.parse` does the checking (unknown
 keys with "did you mean", types, ranges); `reference()` renders the tables for `contractgate config schema`.
@@ -16,6 +17,7 @@ from typing import Any
 
 from contractgate.suites import SUITES, imported, settings_class
 from providers.http import Limits
+from providers.sandbox import Sandbox
 from providers.settings import describe, keys_of, suggestion
 
 BROKER = "providers.broker.suite:BrokerOptions"
@@ -61,10 +63,13 @@ class TargetTable:
 
     #: Service name (as the contracts name it) → base URL, http or https.
     services: Mapping[str, str]
-    #: Read-only operations only, plus `allow_writes`.
+    #: Read-only operations only, plus `allow_writes` and what the `sandbox` allows.
     safe: bool = True
     #: Writes allowed despite safe mode, as "METHOD /path/template".
     allow_writes: tuple[str, ...] = ()
+    #: A staging sandbox where the run may write (`Sandbox`): which operations, under which paths, as
+    #: which accounts and tenants; provider states are then reached through the public API there.
+    sandbox: dict[str, Any] | None = None
     #: The services expose the provider-state hook (`platform.yaml` hook.path; the stubs do).
     provider_states: bool = False
     #: This target's limits, on top of the top-level `[limits]` (`Limits`).
@@ -116,6 +121,7 @@ def tables() -> Iterator[tuple[str, type, Any]]:
         yield f"[suite.{suite}]", settings_class(suite), None
     yield "[targets.NAME]", TargetTable, None
     yield "[targets.NAME.limits]", Limits, LIVE_LIMITS
+    yield "[targets.NAME.sandbox]", Sandbox, None
     yield "[targets.NAME.users.ACCOUNT]", UserTable, None
     yield "[targets.NAME.clients.CLIENT_ID]", ClientTable, None
     yield "[targets.NAME.broker]", imported(BROKER), None

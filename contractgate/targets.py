@@ -21,8 +21,10 @@ from contractgate.credentials import (
     signing_key,
 )
 from providers.credentials import Credentials
+from providers.errors import ConfigError
 from providers.http import Limits
 from providers.platform import Platform, of_folder
+from providers.sandbox import Sandbox
 from providers.target import Target, url_target
 
 EMBEDDED = "stubs"
@@ -35,6 +37,8 @@ class ResolvedTarget:
     credentials: Credentials
     limits: Limits
     allow_writes: frozenset[str] = frozenset()
+    #: Where a safe live target lets the run write (`[targets.NAME.sandbox]`); None: nowhere.
+    sandbox: Sandbox | None = None
     #: The target's Pact Broker settings (`[targets.NAME.broker]`); empty = no broker.
     broker: Mapping[str, Any] = field(default_factory=dict)
 
@@ -95,9 +99,27 @@ def resolve(
         if configured.signing_key_env
         else None,
     )
+    if configured.sandbox is not None:
+        _check_sandbox_accounts(configured.sandbox, credentials, f"targets.{name}.sandbox")
     return ResolvedTarget(
-        target, credentials, limited(configured.limits), configured.allow_writes, dict(configured.broker)
+        target,
+        credentials,
+        limited(configured.limits),
+        configured.allow_writes,
+        configured.sandbox,
+        dict(configured.broker),
     )
+
+
+def _check_sandbox_accounts(sandbox: Sandbox, credentials: Credentials, where: str) -> None:
+    """A sandbox names accounts the run has (a typo would silently keep every write out)."""
+    known = [user.name for user in credentials.users]
+    for index, account in enumerate(sandbox.accounts or ()):
+        if account not in known:
+            raise ConfigError(
+                f"{where}.accounts[{index}]: {account!r} is not an account of this target "
+                f"(known: {', '.join(known) or 'none'})"
+            )
 
 
 @contextmanager

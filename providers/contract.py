@@ -8,6 +8,7 @@ their `x-token-kind` / `x-audiences` scheme extensions.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -132,3 +133,21 @@ def operations_of(spec: SpecFile) -> list[Operation]:
 
 def all_operations(specs: Iterable[SpecFile]) -> list[Operation]:
     return [op for spec in specs for op in operations_of(spec)]
+
+
+def template_pattern(template: str) -> re.Pattern[str]:
+    """`/things/{thread_id}` → a pattern matching `/things/<one segment>`."""
+    parts = re.split(r"(\{[^/{}]+\})", template)
+    return re.compile("".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts if p))
+
+
+def operation_at(specs: Iterable[SpecFile], service: str, method: str, path: str) -> Operation | None:
+    """The operation of `service` that a request (`method`, a concrete `path`) calls; a literal
+    template segment wins over a parameter (`/things/mine` over `/things/{id}`)."""
+    candidates = [
+        op
+        for op in all_operations(s for s in specs if s.service == service)
+        if op.method == method.upper() and template_pattern(op.path).fullmatch(path.split("?", 1)[0])
+    ]
+    candidates.sort(key=lambda op: op.path.count("{"))
+    return candidates[0] if candidates else None

@@ -32,3 +32,5 @@ class Ledger:
     #: Setups that ran (for the report's sandbox figures).
     created: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Set when the run is being stopped (an interrupt): waits end, nothing new is set up.
+    stopping: threading.Event = field(default_factory=threading.Event)

@@ -345,6 +345,7 @@ def parse(data: Mapping[str, Any], where: str, source: Path | None = None) -> Pl
         "resources",
         "key_holder",
         "states",
+        "cleanup",
         "browser",
         "readiness",
         "schemes",

@@ -256,8 +256,10 @@ class RequestBuilder:
             return None
         for link in producers:
             source = link.source
-            if not self.ctx.may_send(source.method, source.path):
-                reasons.append(f"{source.operation_id} ({source.label}) may not be sent to this target")
+            why = self.ctx.why_not_send(source.method, source.path)
+            if why is not None:
+                if f"{source.operation_id}: {why}" not in reasons:
+                    reasons.append(f"{source.operation_id}: {why}")
                 continue
             try:
                 value = self._follow(link, name, owner, depth)
@@ -314,7 +316,7 @@ class RequestBuilder:
             if self._states is None:
                 self._states = States(self.ctx)
             states = self._states
-            why = states.why_not(state, op.service)
+            why = states.why_not(state, op.service, params)
             if why is not None:
                 reasons.append(f"{op.service} has no provider-state hook, and {why}")
                 return None

@@ -10,17 +10,21 @@ Errors that stop the whole gate (target down, budget exhausted, bad contract) ar
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from contracts import SpecFile
+from providers.contract import READ_ONLY_METHODS as READ_ONLY
 from providers.credentials import Credentials, TokenSource
+from providers.errors import ConfigError
 from providers.http import TargetHttp
 from providers.ledger import Ledger
 from providers.platform import Platform
 from providers.redact import Redactor
-from providers.results import Result
+from providers.results import Result, Skip
+from providers.sandbox import Sandbox, staging_safe_reason
 from providers.shards import Share, Units
 from providers.target import Target
 
@@ -46,6 +50,8 @@ class RunOptions:
     suites: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Live-target safety: operations ("METHOD /path/template") allowed to write despite safe mode.
     allow_writes: frozenset[str] = frozenset()
+    #: The target's staging sandbox: where, and as whom, a safe live target lets the run write.
+    sandbox: Sandbox | None = None
     #: Failed policy checks fail the run (otherwise they are advisories).
     strict_policy: bool = False
     #: The least share (percent) of the checks the contracts imply that must run.
@@ -77,6 +83,9 @@ class RunContext:
     def owns(self, suite: str, unit: str, *, pinned: int | None = None) -> bool:
         """Whether this run owns a suite's one unit of work (`pinned`: always that shard's)."""
         return self.units.owns(suite, unit, pinned=pinned)
+    #: Account → why it may not write in the sandbox (None: it may), checked once per run.
+    _writers: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _writers_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def specs_in_target(self) -> list[SpecFile]:
         """The specs whose service the target has."""
@@ -84,9 +93,47 @@ class RunContext:
 
     def may_send(self, method: str, path: str) -> bool:
         """Staging-safe mode: on a live target only read-only operations, unless allowed by configuration."""
-        if not self.target.live or not self.target.safe or method.upper() in ("GET", "HEAD", "OPTIONS"):
-            return True
-        return f"{method.upper()} {path}" in self.options.allow_writes
+        return self.why_not_send(method, path) is None
+
+    def why_not_send(self, method: str, path: str) -> str | None:
+        """Why the operation `method path` (a template) may not be sent, naming the setting that would
+        allow it; None when it may. Writes on a safe live target go only where `allow_writes` names them
+        or the sandbox allows them — and, in the sandbox, the primary account (which the suites act as)
+        must be a sandbox account."""
+        method = method.upper()
+        if not self.target.live or not self.target.safe or method in READ_ONLY:
+            return None
+        if f"{method} {path}" in self.options.allow_writes:
+            return None
+        sandbox = self.options.sandbox
+        if sandbox is None:
+            return staging_safe_reason(method, path)
+        return sandbox.refuses(method, path) or self.why_not_write_as(None)
+
+    def why_not_write_as(self, account: str | None) -> str | None:
+        """Why the run may not write as `account` (None: the primary one) in the target's sandbox."""
+        sandbox = self.options.sandbox
+        if sandbox is None or not self.target.live or not self.target.safe or not self.credentials.users:
+            return None
+        name = account or self.credentials.users[0].name
+        with self._writers_lock:
+            if name in self._writers:
+                return self._writers[name]
+            reason = sandbox.refuses_account(name, self._tenant_of(name) if sandbox.tenants else None)
+            self._writers[name] = reason
+            return reason
+
+    def _tenant_of(self, account: str) -> str | None:
+        """The tenant the account's genuine token carries (the configured one when the issuer names no
+        tenant claim)."""
+        claim = self.platform.issuer.claims.tenant if self.platform.issuer else None
+        try:
+            if claim is None:
+                return self.credentials.user(account).tenant or None
+            value = self.tokens.user(account).claims.get(claim)
+        except (ConfigError, Skip):  # a target that is down stops the run as everywhere else
+            return None
+        return None if value is None else str(value)
 
 
 class SuiteFunction(Protocol):

@@ -5,6 +5,7 @@ the backend and WebSocket stubs fetch the auth stub's JWKS and follow its revoca
 connects on startup; `stubs.revocations`), and the WebSocket stub reads runs through the backend's
 internal API, over real HTTP and WebSocket connections as a deployment would.
 Factories are parameters so a test can swap in a deliberately broken variant of one service.
+`provider_states=False` serves them as a staging environment is: without the provider-state hook.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import Any
 
-from starlette.types import ASGIApp
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from stubs.demo import client_by_id
+from stubs.provider_states import PROVIDER_STATES_PATH
 from stubs.server import BackgroundServer, bind, url_of
 from stubs.settings import AuthSettings, BackendSettings, PeerSettings, WebSocketSettings
 
@@ -56,6 +59,20 @@ class PlatformOptions:
     auth_factory: AppFactory = _auth_factory
     backend_factory: AppFactory = _backend_factory
     websocket_factory: AppFactory = _websocket_factory
+    #: Serve the provider-state hook (False: a 404 there, as on a staging environment).
+    provider_states: bool = True
+
+
+def without_hook(app: ASGIApp) -> ASGIApp:
+    """`app` with its provider-state hook answering 404, as if it had none."""
+
+    async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == PROVIDER_STATES_PATH:
+            await Response(status_code=404)(scope, receive, send)
+            return
+        await app(scope, receive, send)
+
+    return guarded
 
 
 def _peer(auth_url: str, options: PlatformOptions, client_id: str) -> PeerSettings:
@@ -101,11 +118,12 @@ class Platform:
         self.auth_app = options.auth_factory(self.auth_settings)
         self.backend_app = options.backend_factory(self.backend_settings)
         self.websocket_app = options.websocket_factory(self.websocket_settings)
+        served = (lambda app: app) if options.provider_states else without_hook
         self.servers = [
-            BackgroundServer(self.auth_app, auth_sock, name="auth-service"),
-            BackgroundServer(self.backend_app, backend_sock, name="backend-service"),
+            BackgroundServer(served(self.auth_app), auth_sock, name="auth-service"),
+            BackgroundServer(served(self.backend_app), backend_sock, name="backend-service"),
             BackgroundServer(
-                self.websocket_app,
+                served(self.websocket_app),
                 websocket_sock,
                 name="websocket-service",
                 # uvicorn refuses frames over this size itself (close 1009); the stub checks too.

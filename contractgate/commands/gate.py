@@ -63,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
                 max_examples=args.max_examples if args.max_examples is not None else config.max_examples,
                 suites=suite_options,
                 allow_writes=resolved.allow_writes,
+                sandbox=resolved.sandbox,
                 strict_policy=args.strict_policy or config.strict_policy,
                 min_coverage=args.min_coverage if args.min_coverage is not None else config.min_coverage,
             ),

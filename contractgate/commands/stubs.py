@@ -22,6 +22,7 @@ def serve(args: argparse.Namespace) -> int:
         auth_port=args.auth_port,
         backend_port=args.backend_port,
         websocket_port=args.websocket_port,
+        provider_states=not args.no_provider_states,
     )
     try:
         platform = Platform(options).start()
@@ -50,4 +51,9 @@ def register(commands: Subcommands) -> None:
     serve_parser.add_argument("--auth-port", type=PORT, default=8001)
     serve_parser.add_argument("--backend-port", type=PORT, default=8002)
     serve_parser.add_argument("--websocket-port", type=PORT, default=8003)
+    serve_parser.add_argument(
+        "--no-provider-states",
+        action="store_true",
+        help="serve without the provider-state hook, as a staging environment is",
+    )
     serve_parser.set_defaults(run=serve)

@@ -181,8 +181,9 @@ class _Run:
         resource = any(names_resource(document, p) for p in parameters_of(document, op))
         audiences = self.service_audiences.get(op.service, [])
         planned = self.rows.plan(op.requirements, audiences, resource, self.ctx.platform.isolation)
-        if not self.ctx.may_send(op.method, op.path):
-            why = "live target: not read-only and not in allow_writes, so not sent"
+        refused = self.ctx.why_not_send(op.method, op.path)
+        if refused is not None:
+            why = f"live target: {refused}"
             yield from self.skip_all(op.service, op.label, planned, why)
             return
         for requirement in op.requirements:

@@ -15,7 +15,7 @@ from contracts import SpecFile
 from providers.contract import Operation, operations_of
 from providers.fuzz.auth import Credential, Unsatisfiable, credential_for
 from providers.fuzz.job import SpecJob
-from providers.fuzz.outcomes import ALL_CHECKS, SUITE
+from providers.fuzz.outcomes import ALL_CHECKS, EXPECTATIONS, SUITE
 from providers.fuzz.settings import UNDECLARED_METHODS_CHECK, FuzzSettings
 from providers.results import Result, Verdict
 from providers.suite import RunContext
@@ -32,6 +32,13 @@ class Planned:
 
     def token(self, label: str) -> str:
         return self.credentials[label].token()
+
+
+def implied_checks(settings: FuzzSettings) -> tuple[str, ...]:
+    """The checks a fuzzed operation gets one result each of: an operation that is not fuzzed is as
+    many skips, so that coverage counts the same checks whatever the target allows."""
+    chosen = tuple(EXPECTATIONS) if "all" in settings.checks else settings.checks
+    return tuple(check for check in chosen if check not in settings.exclude_checks)
 
 
 def _skipped(ctx: RunContext, op: Operation, check: str, why: str, details: dict[str, Any]) -> Result:
@@ -55,20 +62,25 @@ def plan(ctx: RunContext, index: int, spec: SpecFile, settings: FuzzSettings, se
     credentials: dict[str, Credential] = {}
     skipped: list[Result] = []
     for op in operations_of(spec):
-        if not ctx.may_send(op.method, op.path):
-            why = "live target: not read-only and not in allow_writes, so not sent"
-            skipped.append(_skipped(ctx, op, ALL_CHECKS, why, details))
+        refused = ctx.why_not_send(op.method, op.path)
+        if refused is not None:
+            why = f"live target: {refused}"
+            skipped += [_skipped(ctx, op, check, why, details) for check in implied_checks(settings)]
             continue
         credential = credential_for(ctx, op, schemes)
         if isinstance(credential, Unsatisfiable):
-            skipped.append(_skipped(ctx, op, ALL_CHECKS, f"no credential: {credential.reason}", details))
+            why = f"no credential: {credential.reason}"
+            skipped += [_skipped(ctx, op, check, why, details) for check in implied_checks(settings)]
             continue
         if credential is not None:
             credentials[op.label] = credential
         runnable.append(op)
     live = ctx.target.live
     if live:
-        why = "live target: would send methods the path does not declare"
+        why = (
+            "live target: would send methods the path does not declare, and any of them could write; "
+            "judged only where nothing can be harmed (the embedded stubs: --target stubs)"
+        )
         skipped += [_skipped(ctx, op, UNDECLARED_METHODS_CHECK, why, details) for op in runnable]
     service = ctx.target.service(spec.service)
     job = SpecJob(

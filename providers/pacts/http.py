@@ -2,8 +2,9 @@
 
 The verifier does the matching; this module hands it the right interactions and the provider:
 one run per pact, the interactions written to a scratch pact file, the service (behind a
-`GuardedProxy`, so the run's guard sees every request) as the transport and its `states_url` (behind
-the same proxy) as the state-change URL (setup *and* teardown, body JSON). The
+`GuardedProxy`, so the run's guard sees every request) as the transport and its `states_url` — or,
+without one, the declared setups (`changes.DeclaredStates`) — behind the same proxy as the
+state-change URL (setup *and* teardown, body JSON). The
 state-change answers feed the pact's `ProviderState` generators — the fresh token, the id of the
 thread the state created — which is how one pact verifies against any provider implementing the
 states. What comes back is the verifier's own JSON report and its text output, untouched; turning
@@ -26,8 +27,10 @@ from pact import Verifier
 
 from providers.errors import TargetUnreachable
 from providers.http import TargetHttp
+from providers.pacts.changes import StateChanger
 from providers.pacts.proxy import GuardedProxy
 from providers.pacts.sources import Interaction, PactDocument
+from providers.steps import MAX_WAIT
 from providers.target import ServiceTarget
 
 
@@ -83,6 +86,12 @@ def execute(verifier: Verifier) -> VerifierRun:
     return run
 
 
+def state_change_timeout(timeout: float, states: StateChanger | None) -> float:
+    """The verifier's own timeout: a declared state's undo may wait out a lockout (`steps.MAX_WAIT`);
+    every request to the target keeps the run's own timeout, which the proxy applies."""
+    return timeout + (MAX_WAIT if states is not None else 0.0)
+
+
 def verify_http(
     pact: PactDocument,
     interactions: list[Interaction],
@@ -90,17 +99,19 @@ def verify_http(
     http: TargetHttp,
     *,
     timeout: float = 10.0,
+    states: StateChanger | None = None,
 ) -> VerifierRun:
     """Replay `interactions` (HTTP) of `pact` against `service` with the FFI verifier.
 
     The verifier talks to a `GuardedProxy` in front of the service, so each of its requests (and each
     provider-state change) goes through the run's guard; a refusal of the guard is raised here.
+    Provider states go to the service's hook, or, when it has none, to `states` (declared setups).
     """
-    with GuardedProxy(http, service.base_url, service.states_url) as proxy:
+    with GuardedProxy(http, service.base_url, service.states_url, states) as proxy:
         verifier = Verifier(pact.provider, host="127.0.0.1")
         verifier.add_transport(url=proxy.url)
-        verifier.set_request_timeout(int(timeout * 1000))
-        if service.states_url:
+        verifier.set_request_timeout(int(state_change_timeout(timeout, states) * 1000))
+        if service.states_url or states is not None:
             verifier.state_handler(proxy.state_url, teardown=True, body=True)
         with scratch_pact(pact, interactions) as path:
             verifier.add_source(path)

@@ -4,7 +4,8 @@ The Pact verifier still does the comparing; what it compares is what the provide
 The verifier asks a "message provider" — an HTTP endpoint — for each synchronous message; here that
 endpoint is `RelayServer`, on loopback, relaying to the provider:
 
-    verifier ──POST /state───▶ StateChanges ──POST──▶ provider's states URL  (answer kept, passed on)
+    verifier ──POST /state───▶ StateChanges ──POST──▶ provider's states URL  (answer kept, passed on;
+                                                     without one: the declared setups, `changes`)
     verifier ──POST /message─▶ ChannelRelay ──ws───▶ provider's channel
                               (both through the run's guard: rate cap, budget, timeout)
                                  1. fill the request's ProviderState generators from the values
@@ -38,7 +39,8 @@ from websockets.sync.client import connect
 
 from providers.errors import ContractgateError
 from providers.http import RequestGuard, TargetHttp
-from providers.pacts.http import VerifierRun, execute, scratch_pact
+from providers.pacts.changes import HookStates, StateChangeFailed, StateChanger
+from providers.pacts.http import VerifierRun, execute, scratch_pact, state_change_timeout
 from providers.pacts.loopback import LoopbackServer, QuietHandler
 from providers.pacts.sources import Interaction, PactDocument
 from providers.target import ServiceTarget
@@ -62,12 +64,11 @@ class RelayError(Exception):
 
 
 class StateChanges:
-    """Forwards the verifier's state changes to the provider (through the run's guard) and keeps what
-    the setups answer."""
+    """Passes the verifier's state changes on (to the target's hook, or to the declared setups) and
+    keeps what the setups of the current interaction answered."""
 
-    def __init__(self, url: str, http: TargetHttp) -> None:
-        self.url = url
-        self.http = http
+    def __init__(self, changer: StateChanger) -> None:
+        self.changer = changer
         self.values: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._tearing_down = False
@@ -81,16 +82,13 @@ class StateChanges:
                 self._tearing_down = True
             if not state:  # Pact's "no state"
                 return {}
-            body = {"state": state, "params": dict(params or {}), "action": action}
-            response = self.http.request("POST", self.url, json=body)  # a refusal stops the run
-            if response.status_code >= 400:
-                raise RelayError(
-                    f"state {action} {state!r} answered {response.status_code}: {response.text[:300]}"
-                )
-            answer = response.json() if response.content else {}
-            if action == "setup" and isinstance(answer, dict):
+            try:
+                answer = self.changer.change(state, action, params)  # a guard refusal stops the run
+            except StateChangeFailed as exc:
+                raise RelayError(str(exc)) from None
+            if action == "setup":
                 self.values.update(answer)
-            return answer if isinstance(answer, dict) else {}
+            return answer
 
 
 def _fill(expression: str, values: Mapping[str, Any]) -> Any:
@@ -291,20 +289,24 @@ def verify_messages(
     channel: str,
     correlation: str = "id",
     timeout: float = 10.0,
+    changer: StateChanger | None = None,
 ) -> tuple[VerifierRun, dict[str, RelayError]]:
     """Verify synchronous-message `interactions` of `pact` over a real WebSocket to `service`.
 
     Returns the verifier's run and, per interaction description, why the relay failed (if it did).
-    State changes and connections go through the run's guard (`http`); its refusal is raised here.
+    State changes go to `changer` (default: the service's provider-state hook, when it has one);
+    they and the connections go through the run's guard (`http`); its refusal is raised here.
     """
-    states = StateChanges(service.states_url, http) if service.states_url else None
+    if changer is None and service.states_url:
+        changer = HookStates(service.states_url, http)
+    states = StateChanges(changer) if changer is not None else None
     relay = ChannelRelay(
         service.ws_url, channel, states, http.guard, correlation=correlation, timeout=min(timeout, 5.0)
     )
     with RelayServer(relay, states) as server, scratch_pact(pact, interactions) as path:
         verifier = Verifier(pact.provider, host="127.0.0.1")
         verifier.add_transport(protocol="message", port=server.port, path="/message")
-        verifier.set_request_timeout(int(timeout * 1000))
+        verifier.set_request_timeout(int(state_change_timeout(timeout, changer) * 1000))
         if states is not None:
             verifier.state_handler(server.state_url, teardown=True, body=True)
         verifier.add_source(path)

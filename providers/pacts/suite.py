@@ -4,9 +4,12 @@ For each pact of the source (files by default — `contracts/pacts/` next to the
 `PactSource` the run is given), the interactions are sorted into what can run and what cannot:
 
 - a provider the target does not have: one skipped result for the pact, it is not run;
-- interactions with provider states on a target without a state-change URL (a live environment):
-  skipped, with the reason — never passed;
-- writes on a live target in staging-safe mode: skipped unless configuration allows them;
+- interactions with provider states on a target without a provider-state hook (a live environment)
+  reach them through the platform's public API, as `platform.yaml` declares (`changes.DeclaredStates`);
+  those whose states cannot be reached that way (undeclared, a write the sandbox does not allow, a
+  token only the issuer can sign) are skipped, the reason naming the setting — never passed;
+- writes on a live target in staging-safe mode: skipped unless its sandbox (or allow_writes) allows
+  them, as the account the interaction acts as;
 - asynchronous messages: skipped (the target has no message broker to verify them through).
 
 HTTP interactions then go to `http.verify_http` (the FFI verifier against the base URL), synchronous
@@ -24,6 +27,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from contracts import contracts_root
+from providers.contract import READ_ONLY_METHODS, operation_at
+from providers.pacts.changes import DeclaredStates
 from providers.pacts.http import VerifierRun, diagnose_states, verify_http
 from providers.pacts.messages import RelayError, verify_messages
 from providers.pacts.results import (
@@ -116,22 +121,51 @@ def settings_of(ctx: RunContext) -> PactSettings:
 
 
 def skip_reason(
-    interaction: Interaction, service: ServiceTarget, ctx: RunContext, channel: Channel | None
+    interaction: Interaction,
+    service: ServiceTarget,
+    ctx: RunContext,
+    channel: Channel | None,
+    declared: DeclaredStates | None = None,
 ) -> str | None:
     if interaction.kind == "async-message":
         return (
             "asynchronous messages are not verified (the target has no message broker to verify them through)"
         )
     if interaction.states and not service.states_url:
-        states = "; ".join(str(s) for s in interaction.states)
-        return f"needs provider state(s) {states}, and the target has no state-change URL for {service.name}"
+        if declared is None:
+            states = "; ".join(str(s) for s in interaction.states)
+            return f"needs provider state(s) {states}, and the target has no state-change URL for {service.name}"
+        reason = declared.why_not(interaction)
+        if reason is not None:
+            return reason
     if interaction.kind == "http":
-        method = str(interaction.request.get("method", "GET"))
-        if not ctx.may_send(method, str(interaction.request.get("path", "/"))):
-            return f"a {method.upper()} on a live target: staging-safe mode sends only read-only requests"
+        reason = _write_refused(interaction, service, ctx, declared)
+        if reason is not None:
+            return reason
     if interaction.kind == "sync-message" and (channel is None or channel.service != service.name):
         return f"no AsyncAPI channel describes {service.name}'s messages"
     return None
+
+
+def _write_refused(
+    interaction: Interaction, service: ServiceTarget, ctx: RunContext, declared: DeclaredStates | None
+) -> str | None:
+    """Why the interaction's own request may not be sent (a write the target does not allow)."""
+    method = str(interaction.request.get("method", "GET")).upper()
+    if method in READ_ONLY_METHODS:
+        return None
+    path = str(interaction.request.get("path", "/"))
+    op = operation_at(ctx.specs, service.name, method, path)
+    if op is None:
+        return (
+            None
+            if ctx.may_send(method, path)
+            else f"a {method} {path} on a live target, which no operation of the contracts describes"
+        )
+    why = ctx.why_not_send(op.method, op.path)
+    for account in declared.accounts(interaction) if declared is not None and why is None else ():
+        why = why or ctx.why_not_write_as(account)
+    return None if why is None else f"its request writes: {why}"
 
 
 def _results(
@@ -143,6 +177,7 @@ def _results(
     *,
     failures: Mapping[str, RelayError] | None = None,
     channel: str = "",
+    declared: DeclaredStates | None = None,
 ) -> Iterator[tuple[Interaction, Result]]:
     report = index_report(run.report)
     for interaction in interactions:
@@ -152,12 +187,18 @@ def _results(
             cause = Cause(f"{run.crashed}; verifier output: {run.output[-500:]}", Verdict.ERROR)
         elif (failure := (failures or {}).get(interaction.description)) is not None:
             cause = Cause(str(failure), Verdict.ERROR if failure.broken else Verdict.FAIL)
+        elif declared is not None and (found := declared.cause(interaction)) is not None:
+            # Its states, reached through the public API, could not be set up: nothing to judge.
+            cause = Cause(found, Verdict.ERROR)
         elif entry is not None and "state change" in str((entry.get("mismatch") or {}).get("message", "")):
             found = diagnose_states(service.states_url, interaction, ctx.http) if service.states_url else None
             cause = Cause(found or "the provider could not set up the interaction's provider states")
         outcome = outcome_of(entry, ctx.redactor, cause)
         base = service.ws_url if interaction.kind == "sync-message" else service.base_url
         reproduction = reproduction_of(interaction, base, service.states_url, ctx.redactor, channel=channel)
+        if declared is not None and interaction.states:
+            given = "; ".join(str(s) for s in interaction.states)
+            reproduction = f"# given {given}: reached through the public API (platform.yaml states)\n{reproduction}"
         duration = str(entry.get("duration")) if entry and entry.get("duration") else None
         yield interaction, result_of(pact, interaction, outcome, reproduction=reproduction, duration=duration)
 
@@ -169,18 +210,39 @@ def verify_pact(pact: PactDocument, ctx: RunContext, settings: PactSettings) -> 
         return
     service = ctx.target.service(pact.provider)
     channel = channel_of(ctx.asyncapi)
+    # Without a provider-state hook, the states are reached through the platform's public API.
+    declared = DeclaredStates(ctx, pact.provider) if not service.states_url else None
+    try:
+        yield from _verify(pact, ctx, settings, service, channel, declared)
+    finally:
+        if declared is not None:
+            declared.undo_all()
+
+
+def _verify(
+    pact: PactDocument,
+    ctx: RunContext,
+    settings: PactSettings,
+    service: ServiceTarget,
+    channel: Channel | None,
+    declared: DeclaredStates | None,
+) -> Iterator[Result]:
     done: dict[int, Result] = {}
     runnable: dict[str, list[Interaction]] = {"http": [], "sync-message": []}
     for interaction in pact.interactions:
-        reason = skip_reason(interaction, service, ctx, channel)
+        reason = skip_reason(interaction, service, ctx, channel, declared)
         if reason:
             done[id(interaction)] = skipped(pact, interaction, reason)
         else:
             runnable[interaction.kind].append(interaction)
     if runnable["http"]:
         ctx.emit(Progress(SUITE, f"{pact.name}: {len(runnable['http'])} HTTP interactions"))
-        run = verify_http(pact, runnable["http"], service, ctx.http, timeout=settings.timeout)
-        done.update((id(i), r) for i, r in _results(pact, runnable["http"], run, service, ctx))
+        run = verify_http(
+            pact, runnable["http"], service, ctx.http, timeout=settings.timeout, states=declared
+        )
+        done.update(
+            (id(i), r) for i, r in _results(pact, runnable["http"], run, service, ctx, declared=declared)
+        )
     if runnable["sync-message"] and channel is not None:
         ctx.emit(
             Progress(SUITE, f"{pact.name}: {len(runnable['sync-message'])} messages over {channel.address}")
@@ -193,11 +255,19 @@ def verify_pact(pact: PactDocument, ctx: RunContext, settings: PactSettings) -> 
             channel=channel.address,
             correlation=channel.correlation,
             timeout=settings.timeout,
+            changer=declared,
         )
         done.update(
             (id(i), r)
             for i, r in _results(
-                pact, runnable["sync-message"], run, service, ctx, failures=failures, channel=channel.address
+                pact,
+                runnable["sync-message"],
+                run,
+                service,
+                ctx,
+                failures=failures,
+                channel=channel.address,
+                declared=declared,
             )
         )
     for interaction in pact.interactions:

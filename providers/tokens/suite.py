@@ -78,8 +78,9 @@ def plan(ctx: RunContext, settings: Settings) -> list[Planned]:
         for op in operations_of(spec):
             if op.is_public or not settings.wants_operation(op.label, op.operation_id):
                 continue
-            if not ctx.may_send(op.method, op.path):
-                why = "live target: not read-only and not in allow_writes, so not sent"
+            refused = ctx.why_not_send(op.method, op.path)
+            if refused is not None:
+                why = f"live target: {refused}"
                 planned.append(Planned(op.service, op.label, op, skip=why))
                 continue
             identity = _identity(ctx, settings, spec, op)

@@ -17,21 +17,14 @@ status the operation does not declare is held to the headers any of its response
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from contracts import SpecFile
-from providers.contract import Operation, operations_of
+from providers.contract import Operation, operations_of, template_pattern
 
 DEPRECATION_HEADERS = ("Deprecation", "Sunset", "Link")
-
-
-def template_pattern(template: str) -> re.Pattern[str]:
-    """`/things/{thread_id}` → a pattern matching `/things/<one segment>`."""
-    parts = re.split(r"(\{[^/{}]+\})", template)
-    return re.compile("".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts if p))
 
 
 @dataclass(frozen=True)

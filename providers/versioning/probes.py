@@ -16,8 +16,10 @@ check and probe, its operation naming the probe ("GET /v1/things (without a toke
 Positive control: a judgement needs a real answer of the operation. A target that does not answer
 raises `TargetUnreachable` (the gate stops, exit 2); an answer that cannot be the operation's — a
 server error the operation does not declare (a proxy's 502), or a 401 to a genuine token — makes the
-probe's results errors, never passes. Operations the run may not send (writes on a live target) and
-requests that cannot be built are skipped with the reason.
+probe's results errors, never passes. Operations the run may not send (writes on a live target that
+its sandbox does not allow) and requests that cannot be built are skipped with the reason, which names
+the setting. In a sandbox, write operations are probed with resources of their own, created through
+the contract's links or the provider states the manifest declares (undone, or swept, when the run ends).
 """
 
 from __future__ import annotations
@@ -93,9 +95,10 @@ def plan(ctx: RunContext, lifecycle: Lifecycle, builder: RequestBuilder) -> list
         op = versioned.operation
         if not ctx.target.has(op.service):
             continue
-        if not ctx.may_send(op.method, op.path):
-            reason = f"a {op.method} on a live target: staging-safe mode sends only read-only requests"
-            probes.append(Probe(versioned, "not sent", skip=reason))
+        reason = ctx.why_not_send(op.method, op.path)
+        if reason is not None:  # the probes it would have had, each a skip: coverage counts them all
+            names = ("public",) if op.is_public else ("without a token", "with a genuine token")
+            probes += [Probe(versioned, name, skip=reason) for name in names]
             continue
         if op.is_public:
             try:

@@ -50,9 +50,9 @@ def free_ports(count: int) -> list[int]:
             s.close()
 
 
-def serve_stubs() -> ServedStubs:
+def serve_stubs(*options: str) -> ServedStubs:
     ports = dict(zip(SERVICES, free_ports(len(SERVICES)), strict=True))
-    command = [sys.executable, "-m", "contractgate", "stubs", "serve"]
+    command = [sys.executable, "-m", "contractgate", "stubs", "serve", *options]
     for name, port in ports.items():
         command += [f"--{name.split('-')[0]}-port", str(port)]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -29,6 +29,20 @@ def test_serves_the_three_stubs_and_stops_cleanly(sig: int) -> None:
         httpx.get(urls["backend-service"] + "/health", timeout=2)
 
 
+def test_without_the_provider_state_hook_as_staging_is() -> None:
+    hook = "/_contractgate/provider-states"
+    body = {"state": "a thread exists", "params": {"user": "alice@example.com"}}
+    for options, status in (((), 200), (("--no-provider-states",), 404)):
+        stubs = serve_stubs(*options)
+        try:
+            for url in stubs.urls.values():
+                assert httpx.get(url + "/health").status_code == 200
+            answer = httpx.post(stubs.urls["backend-service"] + hook, json=body)
+            assert answer.status_code == status, answer.text
+        finally:
+            stubs.stop()
+
+
 def test_a_port_in_use_is_one_line_and_exit_2() -> None:
     first = serve_stubs()
     try:

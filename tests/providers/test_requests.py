@@ -106,7 +106,7 @@ def test_bodies_follow_the_media_type(stubs: Target) -> None:
 def test_on_a_live_target_writes_are_not_followed_but_provider_states_are(stubs: Target) -> None:
     urls = {name: service.base_url for name, service in stubs.services.items()}
     with opened(url_target("staging", urls, live=True)) as ctx:
-        with pytest.raises(Unavailable, match="may not be sent to this target.*no provider-state hook"):
+        with pytest.raises(Unavailable, match="staging-safe.*sandbox.*no provider-state hook"):
             RequestBuilder(ctx).build(op("GET /v2/threads/{thread_id}"))
     with opened(url_target("staging", urls, live=True, states=DEFAULT_HOOK_PATH)) as ctx:
         request = RequestBuilder(ctx).build(op("GET /v2/threads/{thread_id}"))
