@@ -45,6 +45,7 @@ from providers.cors.policy import (
 from providers.examples import resolve
 from providers.requests import Unavailable, placeholder_request, takes_bearer
 from providers.results import Result, Verdict
+from providers.sandbox import staging_safe_reason
 from providers.settings import parse
 from providers.suite import Progress, RunContext
 
@@ -252,7 +253,7 @@ class _Run:
 
         implied = self.implied(op, policy)
         if implied and not self.ctx.may_send(op.method, op.path):
-            why = "live target: not read-only and not in allow_writes, so only preflights were sent"
+            why = f"{staging_safe_reason(op.method, op.path)}; only its preflights were sent"
             for check in implied:
                 yield self.result(op, check, CHECKS[check][2], Verdict.SKIPPED, why)
         elif implied:

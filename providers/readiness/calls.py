@@ -23,6 +23,7 @@ from providers.contract import Operation, operations_of
 from providers.errors import ContractError
 from providers.platform import Exchange
 from providers.requests import RequestBuilder, Unavailable, bearer, genuine_token
+from providers.sandbox import staging_safe_reason
 from providers.suite import RunContext
 
 
@@ -111,7 +112,7 @@ def call_for(
     if exchange is not None:
         return exchange  # a genuine grant: the auth call every run makes, on live targets too
     if not ctx.may_send(method, path):
-        raise Unavailable("live target: not read-only and not in allow_writes, so not sent")
+        raise Unavailable(staging_safe_reason(method, path))
     op = find_operation(ctx, service, method, path)
     if op is None:
         if method not in ("GET", "HEAD") or "{" in path:

@@ -25,6 +25,7 @@ from providers.platform import Exchange, pointer
 from providers.readiness.calls import exchange_call
 from providers.requests import Unavailable, placeholder_request, takes_bearer
 from providers.results import Result, Verdict
+from providers.sandbox import staging_safe_reason
 from providers.suite import RunContext
 
 SUITE = "readiness"
@@ -151,7 +152,7 @@ def challenges(
             bearer = any(takes_bearer(spec.document, r) for r in op.requirements)
             expectation = f"a 401 without a credential carries WWW-Authenticate{' with a Bearer challenge' if bearer else ''}"
             if not ctx.may_send(op.method, op.path):
-                why = "live target: not read-only and not in allow_writes, so not sent"
+                why = staging_safe_reason(op.method, op.path)
                 yield _result(op.service, op.label, "www-authenticate", expectation, Verdict.SKIPPED, why)
                 continue
             try:
