@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WORKER_CPU = re.compile(r"([\d.]+)s of CPU in a worker process")
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.run import BIN, ENV, cli_runs_of, served_stubs  # noqa: E402
+from benchmarks.run import ENV, cli_runs_of, schemathesis_command, served_stubs  # noqa: E402
 from contracts import openapi_specs  # noqa: E402
 from providers.fuzz.parallel import cpu_count  # noqa: E402
 from providers.results import Result  # noqa: E402
@@ -151,12 +151,15 @@ def cli_runs(urls: dict[str, str], examples: int, seed: int) -> tuple[int, float
         for kind, bearer, ids in cli_runs_of(spec, urls["auth-service"]):
             with tempfile.TemporaryDirectory() as folder:  # a fresh working directory: no example database
                 report = Path(folder) / "report.json"
-                command = [str(BIN / "schemathesis"), "run", str(spec.path), "--url", urls[spec.service]]
-                command += ["--checks", "all", "--max-examples", str(examples), "--seed", str(seed)]
-                command += ["-H", f"Authorization: Bearer {bearer}", "--report", "json"]
-                command += ["--report-json-path", str(report)]
-                for operation_id in ids:
-                    command += ["--include-operation-id", operation_id]
+                command = schemathesis_command(
+                    str(spec.path),
+                    bearer,
+                    examples=examples,
+                    seed=seed,
+                    url=urls[spec.service],
+                    operation_ids=ids,
+                )
+                command += ["--report", "json", "--report-json-path", str(report)]
                 done = subprocess.run(
                     command, cwd=folder, env=ENV, capture_output=True, text=True, timeout=1800
                 )

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import httpx
@@ -42,6 +42,26 @@ def timed(command: list[str], *, cwd: Path = ROOT) -> tuple[float, int, str]:
     started = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, text=True, timeout=1800)
     return time.perf_counter() - started, done.returncode, done.stdout + done.stderr
+
+
+def schemathesis_command(
+    location: str,
+    bearer: str,
+    *,
+    examples: int,
+    seed: int,
+    url: str | None = None,
+    operation_ids: Iterable[str] = (),
+) -> list[str]:
+    """The Schemathesis CLI as a user runs it: every check, one bearer token, seeded."""
+    command = [str(BIN / "schemathesis"), "run", location]
+    if url is not None:
+        command += ["--url", url]
+    command += ["--checks", "all", "--max-examples", str(examples), "--seed", str(seed)]
+    command += ["-H", f"Authorization: Bearer {bearer}"]
+    for operation_id in operation_ids:
+        command += ["--include-operation-id", operation_id]
+    return command
 
 
 def token(auth_url: str, **form: str) -> str:
@@ -98,23 +118,14 @@ def tools_one_after_another(urls: dict[str, str], examples: int, seed: int) -> t
     started = time.perf_counter()
     for spec in openapi_specs():
         for kind, bearer, ids in cli_runs_of(spec, urls["auth-service"]):
-            command = [
-                str(BIN / "schemathesis"),
-                "run",
+            command = schemathesis_command(
                 str(spec.path),
-                "--url",
-                urls[spec.service],
-                "--checks",
-                "all",
-                "--max-examples",
-                str(examples),
-                "--seed",
-                str(seed),
-                "-H",
-                f"Authorization: Bearer {bearer}",
-            ]
-            for operation_id in ids:
-                command += ["--include-operation-id", operation_id]
+                bearer,
+                examples=examples,
+                seed=seed,
+                url=urls[spec.service],
+                operation_ids=ids,
+            )
             _, code, output = timed(command)
             if code != 0:
                 notes.append(f"schemathesis {spec.name} {kind}: exit {code}")

@@ -17,7 +17,6 @@ import io
 import json
 import logging
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,7 +27,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.run import BIN  # noqa: E402
+from benchmarks.run import schemathesis_command, timed  # noqa: E402
 from contractgate.cli import main  # noqa: E402
 from tests.e2e.test_second_platform import ENVIRONMENT, configure, failing  # noqa: E402
 from tests.platforms.taskboard import DEMO_ACCOUNTS, Settings, serve  # noqa: E402
@@ -48,22 +47,9 @@ def user_token(url: str) -> str:
 
 
 def cli_finds(url: str, seed: int, examples: int) -> tuple[bool, float]:
-    command = [
-        str(BIN / "schemathesis"),
-        "run",
-        f"{url}/openapi.json",
-        "--checks",
-        "all",
-        "--max-examples",
-        str(examples),
-        "--seed",
-        str(seed),
-        "-H",
-        f"Authorization: Bearer {user_token(url)}",
-    ]
-    started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
-    return "Server error" in done.stdout, time.perf_counter() - started
+    command = schemathesis_command(f"{url}/openapi.json", user_token(url), examples=examples, seed=seed)
+    seconds, _, output = timed(command)
+    return "Server error" in output, seconds
 
 
 def gate_finds(url: str, seed: int, examples: int) -> tuple[bool, float]:
